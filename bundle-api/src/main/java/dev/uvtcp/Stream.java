@@ -1,0 +1,113 @@
+package dev.uvtcp;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A libuv stream ({@code uv_stream_t}): a duplex byte channel, or a server that accepts them.
+ *
+ * <p>Threading and lifetime as for {@link Handle}. Asynchronous methods never block the caller;
+ * their stages complete on the loop thread. Argument errors (null, negative values) are thrown
+ * at once; errors that libuv reports, and use after close, fail the returned stage instead.
+ */
+@ProviderType
+public interface Stream extends Handle {
+
+    /**
+     * Starts listening for connections ({@code uv_listen}). For each waiting connection the
+     * handler is called and should call {@link #accept()}.
+     *
+     * @param backlog the kernel's queue length for pending connections, &gt;= 0
+     * @param handler called on the loop thread per waiting connection
+     * @throws NullPointerException if handler is null
+     * @throws IllegalArgumentException if backlog is negative
+     * @throws UvException e.g. EADDRINUSE when the bound address is taken, EINVAL if not bound
+     *     or already connected
+     */
+    void listen(int backlog, ListenHandler handler) throws UvException;
+
+    /**
+     * Accepts one waiting connection ({@code uv_accept}) as a new open handle on this stream's
+     * loop, owned by the same consumer as this server.
+     *
+     * @return the connection
+     * @throws UvException EAGAIN if no connection is waiting, EINVAL if not listening
+     */
+    Stream accept() throws UvException;
+
+    /**
+     * Starts reading ({@code uv_read_start}): data, EOF and errors go to the handler, on the
+     * loop thread, until {@link #stopReading()}, EOF or an error. Calling it again replaces the
+     * handler.
+     *
+     * @param handler receives the data; see {@link ReadHandler} for the buffer's lifetime
+     * @throws NullPointerException if handler is null
+     * @throws UvException e.g. ENOTCONN if not connected
+     */
+    void startReading(ReadHandler handler) throws UvException;
+
+    /**
+     * Stops reading ({@code uv_read_stop}); no handler call happens after it returns (when
+     * called on the loop thread) or after the loop ran it. Idempotent.
+     */
+    void stopReading();
+
+    /**
+     * Writes the bytes between position and limit of each buffer, in order, as one request
+     * ({@code uv_write} with several buffers: writev). When nothing is queued, the bytes go out
+     * at once ({@code uv_try_write}) and only the rest is queued.
+     *
+     * <p>Buffer lifetime: each buffer's position is advanced to its limit before this method
+     * returns. Heap buffers are copied, so they may be reused at once; direct buffers are sent
+     * without copying and must not be changed until the stage completes. Read-only direct
+     * buffers, such as the one a {@link ReadHandler} is given, are treated as borrowed: what
+     * the kernel does not take at once is copied before this method returns, so echoing the
+     * read buffer from a read callback is safe.
+     *
+     * @param buffers one or more buffers; none null
+     * @return completes when libuv has handed all bytes to the kernel; fails with
+     *     {@link UvException} (EPIPE after {@link #shutdown()}, ECONNRESET, ECANCELED when the
+     *     handle closed first) or {@link HandleClosedException}
+     * @throws NullPointerException if buffers or one of them is null
+     */
+    CompletionStage<Void> write(ByteBuffer... buffers);
+
+    /**
+     * Writes what the kernel takes now, without queuing ({@code uv_try_write}). Each buffer's
+     * position advances past what was written.
+     *
+     * @param buffers one or more buffers; none null
+     * @return the number of bytes written; 0 if none could be (the socket buffer is full or
+     *     earlier writes are still queued)
+     * @throws NullPointerException if buffers or one of them is null
+     * @throws UvException e.g. EPIPE after shutdown, EBADF if not connected
+     */
+    int tryWrite(ByteBuffer... buffers) throws UvException;
+
+    /**
+     * Shuts down the sending side ({@code uv_shutdown}) once queued writes are done: the peer
+     * reads EOF, and this side can still read. Writes after it fail with EPIPE.
+     *
+     * @return completes when the shutdown happened; fails with {@link UvException} (e.g.
+     *     ENOTCONN) or {@link HandleClosedException}
+     */
+    CompletionStage<Void> shutdown();
+
+    /** @return {@code uv_is_readable}: false after EOF, or if never connected */
+    boolean isReadable();
+
+    /** @return {@code uv_is_writable}: false after shutdown, or if never connected */
+    boolean isWritable();
+
+    /**
+     * {@code uv_stream_set_blocking}: makes writes block the loop until done. Rarely wanted.
+     *
+     * @param blocking true for blocking writes
+     * @throws UvException if the stream has no descriptor
+     */
+    void setBlocking(boolean blocking) throws UvException;
+
+    /** @return {@code write_queue_size}: bytes queued but not yet handed to the kernel */
+    long writeQueueSize();
+}

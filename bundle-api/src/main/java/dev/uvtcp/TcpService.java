@@ -1,0 +1,115 @@
+package dev.uvtcp;
+
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Creates TCP handles on libuv loops.
+ *
+ * <p>In OSGi each consumer bundle gets its own instance over shared loops; outside OSGi the
+ * service bundle's plain-Java entry point starts one. Every handle created through an instance
+ * (and every connection accepted by its servers) is owned by it, and closed when the instance
+ * is released or closed.
+ *
+ * <p>Threading: all methods may be called from any thread. New handles are spread over the
+ * loops; accepted connections live on their server's loop.
+ */
+@ProviderType
+public interface TcpService {
+
+    /**
+     * {@code uv_tcp_init}: a new TCP handle with no socket yet.
+     *
+     * @return an open handle
+     * @throws HandleClosedException if this service has been closed
+     * @throws UvException if libuv fails to initialise the handle
+     */
+    Tcp newTcp() throws UvException;
+
+    /**
+     * {@code uv_tcp_init_ex}: a new TCP handle whose socket is created at once.
+     *
+     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}
+     * @return an open handle with a descriptor
+     * @throws NullPointerException if family is null
+     * @throws IllegalArgumentException for any other family (e.g. UNIX)
+     * @throws UvException e.g. EAFNOSUPPORT if the system has no IPv6
+     */
+    Tcp newTcp(ProtocolFamily family) throws UvException;
+
+    /**
+     * {@code uv_tcp_open}: adopts an existing stream socket (inherited, socket-activated, or
+     * created by other native code). The handle owns the descriptor from then on and closes it.
+     *
+     * @param fd an open descriptor of a stream socket; it is set non-blocking
+     * @return an open handle
+     * @throws IllegalArgumentException if fd is negative
+     * @throws UvException if libuv refuses the descriptor
+     */
+    Tcp open(int fd) throws UvException;
+
+    /**
+     * Convenience: a new handle connected to {@code address}.
+     *
+     * @param address a resolved address, port 1-65535
+     * @return completes with the connected handle; on failure the handle is closed and the
+     *     stage fails with the {@link UvException}
+     * @throws NullPointerException if address is null
+     * @throws IllegalArgumentException if the address is unresolved or its port is 0
+     */
+    CompletionStage<Tcp> connect(InetSocketAddress address);
+
+    /**
+     * Convenience: a server bound to {@code address} that accepts every connection and hands it
+     * to {@code handler}.
+     *
+     * @param address a resolved address; port 0 picks a free one ({@link Tcp#localAddress()})
+     * @param backlog pending connection queue length, &gt;= 0
+     * @param handler receives each accepted connection on the loop thread
+     * @return the listening handle; closing it stops the server (accepted connections stay)
+     * @throws NullPointerException if address or handler is null
+     * @throws IllegalArgumentException if the address is unresolved or backlog negative
+     * @throws UvException e.g. EADDRINUSE; nothing is left open then
+     */
+    Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
+            throws UvException;
+
+    /**
+     * Convenience: {@link #connect(InetSocketAddress)} to a host given by name or literal.
+     * A name is resolved on the calling thread, which therefore must not be a loop thread
+     * unless the host is a literal address.
+     *
+     * @param host a host name or literal address, e.g. {@code "127.0.0.1"} or {@code "::1"}
+     * @param port 1-65535
+     * @return as {@link #connect(InetSocketAddress)}
+     * @throws NullPointerException if host is null
+     * @throws IllegalArgumentException if the port is out of range or the host cannot be
+     *     resolved
+     */
+    CompletionStage<Tcp> connect(String host, int port);
+
+    /**
+     * Convenience: {@link #listen(InetSocketAddress, int, ConnectionHandler)} on a host given by
+     * name or literal, resolved on the calling thread as for {@link #connect(String, int)}.
+     *
+     * @param host a host name or literal address; {@code "127.0.0.1"} for loopback only
+     * @param port 0-65535; 0 picks a free port
+     * @param backlog pending connection queue length, &gt;= 0
+     * @param handler receives each accepted connection on the loop thread
+     * @return the listening handle
+     * @throws NullPointerException if host or handler is null
+     * @throws IllegalArgumentException if the port is out of range, the host cannot be
+     *     resolved, or backlog is negative
+     * @throws UvException e.g. EADDRINUSE; nothing is left open then
+     */
+    Tcp listen(String host, int port, int backlog, ConnectionHandler handler) throws UvException;
+
+    /** @return the loops handles are spread over, in a fixed order */
+    List<Loop> loops();
+
+    /** @return the handles owned by this instance that are still open */
+    List<Handle> handles();
+}

@@ -1,0 +1,173 @@
+/*
+ * Loops: uv_loop_init/close, uv_run, uv_stop, uv_now, and the async handle used for wake-ups.
+ */
+#include "uvtcp.h"
+
+#include <stdlib.h>
+
+static void wakeup_cb(uv_async_t *async) {
+  uvtcp_loop_t *loop = async->data;
+  JNIEnv *env = uvtcp_env(loop);
+  if (env == NULL) {
+    return;
+  }
+  (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_wakeup);
+  uvtcp_after_upcall(env);
+}
+
+static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobject callbacks) {
+  (void) cls;
+  if (read_buffer == NULL || callbacks == NULL) {
+    return UV_EINVAL;
+  }
+  char *base = (*env)->GetDirectBufferAddress(env, read_buffer);
+  jlong capacity = (*env)->GetDirectBufferCapacity(env, read_buffer);
+  if (base == NULL || capacity < 0) {
+    return UV_EINVAL;
+  }
+  uvtcp_loop_t *loop = calloc(1, sizeof *loop);
+  if (loop == NULL) {
+    return UV_ENOMEM;
+  }
+  loop->read_base = base;
+  loop->read_capacity = (size_t) capacity;
+  loop->callbacks = (*env)->NewGlobalRef(env, callbacks);
+  loop->read_buffer = (*env)->NewGlobalRef(env, read_buffer);
+  int err = UV_ENOMEM;
+  if (loop->callbacks == NULL || loop->read_buffer == NULL) {
+    goto fail;
+  }
+  err = uv_loop_init(&loop->loop);
+  if (err != 0) {
+    goto fail;
+  }
+  err = uv_async_init(&loop->loop, &loop->wakeup, wakeup_cb);
+  if (err != 0) {
+    /* The async handle was not registered: the loop has no handles and closes at once. */
+    uv_loop_close(&loop->loop);
+    goto fail;
+  }
+  loop->wakeup.data = loop;
+  loop->loop.data = loop;
+  return UVTCP_ADDR(loop);
+
+fail:
+  if (loop->callbacks != NULL) {
+    (*env)->DeleteGlobalRef(env, loop->callbacks);
+  }
+  if (loop->read_buffer != NULL) {
+    (*env)->DeleteGlobalRef(env, loop->read_buffer);
+  }
+  free(loop);
+  return err;
+}
+
+static jint JNICALL loopRun(JNIEnv *env, jclass cls, jlong address, jint mode) {
+  (void) cls;
+  uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
+  uv_run_mode run_mode;
+  switch (mode) {
+    case UV_RUN_DEFAULT:
+    case UV_RUN_ONCE:
+    case UV_RUN_NOWAIT:
+      run_mode = (uv_run_mode) mode;
+      break;
+    default:
+      return UV_EINVAL;
+  }
+  JNIEnv *outer = loop->env;
+  loop->env = env;
+  int result = uv_run(&loop->loop, run_mode);
+  loop->env = outer;
+  return result;
+}
+
+static void JNICALL loopWakeup(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  uv_async_send(&UVTCP_PTR(uvtcp_loop_t, address)->wakeup);
+}
+
+static void JNICALL loopStop(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  uv_stop(&UVTCP_PTR(uvtcp_loop_t, address)->loop);
+}
+
+static void close_walk_cb(uv_handle_t *handle, void *arg) {
+  uvtcp_loop_t *loop = arg;
+  if ((uv_handle_t *) &loop->wakeup == handle || uv_is_closing(handle)) {
+    return;
+  }
+  /* Every other handle on our loops is a uvtcp handle. */
+  uv_close(handle, uvtcp_handle_close_cb);
+}
+
+static void JNICALL loopShutdown(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
+  if (!uv_is_closing((uv_handle_t *) &loop->wakeup)) {
+    uv_close((uv_handle_t *) &loop->wakeup, NULL);
+  }
+  uv_walk(&loop->loop, close_walk_cb, loop);
+}
+
+static jint JNICALL loopDelete(JNIEnv *env, jclass cls, jlong address) {
+  (void) cls;
+  uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
+  int err = uv_loop_close(&loop->loop);
+  if (err != 0) {
+    return err;
+  }
+  uvtcp_write_req_pool_drain(loop);
+  (*env)->DeleteGlobalRef(env, loop->callbacks);
+  (*env)->DeleteGlobalRef(env, loop->read_buffer);
+  free(loop);
+  return 0;
+}
+
+typedef struct {
+  const uv_handle_t *skip;
+  int alive;
+} alive_walk_t;
+
+static void alive_walk_cb(uv_handle_t *handle, void *arg) {
+  alive_walk_t *walk = arg;
+  if (handle != walk->skip && uv_is_active(handle) && uv_has_ref(handle)) {
+    walk->alive = 1;
+  }
+}
+
+static jboolean JNICALL loopAlive(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
+  if (loop->loop.active_reqs.count > 0) {
+    return JNI_TRUE;
+  }
+  alive_walk_t walk = {(const uv_handle_t *) &loop->wakeup, 0};
+  uv_walk(&loop->loop, alive_walk_cb, &walk);
+  return walk.alive ? JNI_TRUE : JNI_FALSE;
+}
+
+static jlong JNICALL loopNow(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  return (jlong) uv_now(&UVTCP_PTR(uvtcp_loop_t, address)->loop);
+}
+
+static const JNINativeMethod methods[] = {
+    {"loopNew", "(Ljava/nio/ByteBuffer;Ldev/uvtcp/jni/LoopCallbacks;)J", (void *) loopNew},
+    {"loopRun", "(JI)I", (void *) loopRun},
+    {"loopWakeup", "(J)V", (void *) loopWakeup},
+    {"loopStop", "(J)V", (void *) loopStop},
+    {"loopShutdown", "(J)V", (void *) loopShutdown},
+    {"loopDelete", "(J)I", (void *) loopDelete},
+    {"loopAlive", "(J)Z", (void *) loopAlive},
+    {"loopNow", "(J)J", (void *) loopNow},
+};
+
+int uvtcp_register_loop(JNIEnv *env, jclass cls) {
+  return (*env)->RegisterNatives(env, cls, methods, (jint) UVTCP_COUNT(methods)) == 0 ? 0 : -1;
+}

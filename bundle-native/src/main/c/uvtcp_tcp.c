@@ -1,0 +1,289 @@
+/*
+ * TCP: uv_tcp_init(_ex), open, nodelay, keepalive, simultaneous accepts, bind, getsockname,
+ * getpeername, connect, close_reset; socket options read back with getsockopt; plain socket
+ * descriptors for uv_tcp_open.
+ */
+#include "uvtcp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#define TCP(address) UVTCP_PTR(uv_tcp_t, address)
+
+static int domain_to_af(jint domain) {
+  switch (domain) {
+    case UVTCP_DOMAIN_UNSPEC:
+      return AF_UNSPEC;
+    case UVTCP_DOMAIN_INET:
+      return AF_INET;
+    case UVTCP_DOMAIN_INET6:
+      return AF_INET6;
+    default:
+      return -1;
+  }
+}
+
+/* (4 or 16 address bytes, port, scope id) -> sockaddr. Returns 0 or UV_EINVAL. */
+static int to_sockaddr(JNIEnv *env, jbyteArray address, jint port, jint scope_id,
+    struct sockaddr_storage *out) {
+  if (address == NULL || port < 0 || port > 65535) {
+    return UV_EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  jsize length = (*env)->GetArrayLength(env, address);
+  if (length == 4) {
+    struct sockaddr_in *in = (struct sockaddr_in *) out;
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t) port);
+    (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &in->sin_addr);
+    return 0;
+  }
+  if (length == 16) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) out;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t) port);
+    in6->sin6_scope_id = (uint32_t) scope_id;
+    (*env)->GetByteArrayRegion(env, address, 0, 16, (jbyte *) &in6->sin6_addr);
+    return 0;
+  }
+  return UV_EINVAL;
+}
+
+/* sockaddr -> UvNative.SOCKADDR_BYTES layout in `out`. Returns 0 or a negative error. */
+static int from_sockaddr(JNIEnv *env, const struct sockaddr_storage *addr, jbyteArray out) {
+  if (out == NULL || (*env)->GetArrayLength(env, out) < UVTCP_SOCKADDR_BYTES) {
+    return UV_EINVAL;
+  }
+  uint8_t bytes[UVTCP_SOCKADDR_BYTES];
+  memset(bytes, 0, sizeof bytes);
+  uint16_t port;
+  uint32_t scope = 0;
+  if (addr->ss_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *) addr;
+    bytes[0] = 4;
+    port = ntohs(in->sin_port);
+    memcpy(bytes + 7, &in->sin_addr, 4);
+  } else if (addr->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) addr;
+    bytes[0] = 6;
+    port = ntohs(in6->sin6_port);
+    scope = in6->sin6_scope_id;
+    memcpy(bytes + 7, &in6->sin6_addr, 16);
+  } else {
+    return UV_EAFNOSUPPORT;
+  }
+  bytes[1] = (uint8_t) (port >> 8);
+  bytes[2] = (uint8_t) port;
+  bytes[3] = (uint8_t) (scope >> 24);
+  bytes[4] = (uint8_t) (scope >> 16);
+  bytes[5] = (uint8_t) (scope >> 8);
+  bytes[6] = (uint8_t) scope;
+  (*env)->SetByteArrayRegion(env, out, 0, UVTCP_SOCKADDR_BYTES, (const jbyte *) bytes);
+  return 0;
+}
+
+static void connect_cb(uv_connect_t *req, int status) {
+  uv_stream_t *stream = req->handle;
+  free(req);
+  JNIEnv *env = uvtcp_env(uvtcp_loop_of((uv_handle_t *) stream));
+  if (env == NULL) {
+    return;
+  }
+  uvtcp_handle_t *h = stream->data;
+  (*env)->CallVoidMethod(env, h->callbacks, uvtcp_ids.on_connect, (jint) status);
+  uvtcp_after_upcall(env);
+}
+
+static jlong JNICALL tcpInit(JNIEnv *env, jclass cls, jlong loop_address, jint domain,
+    jobject callbacks) {
+  (void) cls;
+  int af = domain_to_af(domain);
+  if (af < 0 || callbacks == NULL) {
+    return UV_EINVAL;
+  }
+  uvtcp_handle_t *h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    return UV_ENOMEM;
+  }
+  h->callbacks = (*env)->NewGlobalRef(env, callbacks);
+  if (h->callbacks == NULL) {
+    free(h);
+    return UV_ENOMEM;
+  }
+  uv_loop_t *loop = &UVTCP_PTR(uvtcp_loop_t, loop_address)->loop;
+  int err = af == AF_UNSPEC ? uv_tcp_init(loop, &h->tcp)
+                            : uv_tcp_init_ex(loop, &h->tcp, (unsigned int) af);
+  if (err != 0) {
+    (*env)->DeleteGlobalRef(env, h->callbacks);
+    free(h);
+    return err;
+  }
+  h->tcp.data = h;
+  return UVTCP_ADDR(h);
+}
+
+static jint JNICALL tcpOpen(JNIEnv *env, jclass cls, jlong tcp, jint fd) {
+  (void) env;
+  (void) cls;
+  return uv_tcp_open(TCP(tcp), (uv_os_sock_t) fd);
+}
+
+static jint JNICALL tcpNoDelay(JNIEnv *env, jclass cls, jlong tcp, jboolean enable) {
+  (void) env;
+  (void) cls;
+  return uv_tcp_nodelay(TCP(tcp), enable ? 1 : 0);
+}
+
+static jint JNICALL tcpKeepAlive(JNIEnv *env, jclass cls, jlong tcp, jboolean enable,
+    jint delay) {
+  (void) env;
+  (void) cls;
+  if (delay < 0) {
+    return UV_EINVAL;
+  }
+  return uv_tcp_keepalive(TCP(tcp), enable ? 1 : 0, (unsigned int) delay);
+}
+
+static jint JNICALL tcpSimultaneousAccepts(JNIEnv *env, jclass cls, jlong tcp,
+    jboolean enable) {
+  (void) env;
+  (void) cls;
+  return uv_tcp_simultaneous_accepts(TCP(tcp), enable ? 1 : 0);
+}
+
+static jint JNICALL tcpBind(JNIEnv *env, jclass cls, jlong tcp, jbyteArray address, jint port,
+    jint scope_id, jboolean ipv6_only) {
+  (void) cls;
+  struct sockaddr_storage addr;
+  int err = to_sockaddr(env, address, port, scope_id, &addr);
+  if (err != 0) {
+    return err;
+  }
+  return uv_tcp_bind(TCP(tcp), (const struct sockaddr *) &addr,
+      ipv6_only ? UV_TCP_IPV6ONLY : 0);
+}
+
+typedef int (*name_fn)(const uv_tcp_t *, struct sockaddr *, int *);
+
+static jint sock_name(JNIEnv *env, name_fn fn, jlong tcp, jbyteArray out) {
+  struct sockaddr_storage addr;
+  memset(&addr, 0, sizeof addr);
+  int length = (int) sizeof addr;
+  int err = fn(TCP(tcp), (struct sockaddr *) &addr, &length);
+  if (err != 0) {
+    return err;
+  }
+  return from_sockaddr(env, &addr, out);
+}
+
+static jint JNICALL tcpSockName(JNIEnv *env, jclass cls, jlong tcp, jbyteArray out) {
+  (void) cls;
+  return sock_name(env, uv_tcp_getsockname, tcp, out);
+}
+
+static jint JNICALL tcpPeerName(JNIEnv *env, jclass cls, jlong tcp, jbyteArray out) {
+  (void) cls;
+  return sock_name(env, uv_tcp_getpeername, tcp, out);
+}
+
+static jint JNICALL tcpConnect(JNIEnv *env, jclass cls, jlong tcp, jbyteArray address,
+    jint port, jint scope_id) {
+  (void) cls;
+  struct sockaddr_storage addr;
+  int err = to_sockaddr(env, address, port, scope_id, &addr);
+  if (err != 0) {
+    return err;
+  }
+  uv_connect_t *req = malloc(sizeof *req);
+  if (req == NULL) {
+    return UV_ENOMEM;
+  }
+  err = uv_tcp_connect(req, TCP(tcp), (const struct sockaddr *) &addr, connect_cb);
+  if (err != 0) {
+    free(req);
+  }
+  return err;
+}
+
+static jint JNICALL tcpCloseReset(JNIEnv *env, jclass cls, jlong tcp) {
+  (void) env;
+  (void) cls;
+  return uv_tcp_close_reset(TCP(tcp), uvtcp_handle_close_cb);
+}
+
+static jint JNICALL tcpSocketOption(JNIEnv *env, jclass cls, jlong tcp, jint option) {
+  (void) env;
+  (void) cls;
+  int level;
+  int name;
+  switch (option) {
+    case UVTCP_OPTION_TCP_NODELAY:
+      level = IPPROTO_TCP;
+      name = TCP_NODELAY;
+      break;
+    case UVTCP_OPTION_SO_KEEPALIVE:
+      level = SOL_SOCKET;
+      name = SO_KEEPALIVE;
+      break;
+    case UVTCP_OPTION_TCP_KEEPIDLE:
+      level = IPPROTO_TCP;
+      name = TCP_KEEPIDLE;
+      break;
+    default:
+      return UV_EINVAL;
+  }
+  uv_os_fd_t fd;
+  int err = uv_fileno((const uv_handle_t *) TCP(tcp), &fd);
+  if (err != 0) {
+    return err;
+  }
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (getsockopt(fd, level, name, &value, &length) != 0) {
+    return -errno; /* libuv's codes are negated errno values on unix (UV__ERR) */
+  }
+  return value;
+}
+
+static jint JNICALL socketNew(JNIEnv *env, jclass cls, jint domain) {
+  (void) env;
+  (void) cls;
+  int af = domain_to_af(domain);
+  if (af != AF_INET && af != AF_INET6) {
+    return UV_EINVAL;
+  }
+  int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  return fd < 0 ? -errno : fd;
+}
+
+static jint JNICALL socketClose(JNIEnv *env, jclass cls, jint fd) {
+  (void) env;
+  (void) cls;
+  return close(fd) != 0 ? -errno : 0;
+}
+
+static const JNINativeMethod methods[] = {
+    {"tcpInit", "(JILdev/uvtcp/jni/HandleCallbacks;)J", (void *) tcpInit},
+    {"tcpOpen", "(JI)I", (void *) tcpOpen},
+    {"tcpNoDelay", "(JZ)I", (void *) tcpNoDelay},
+    {"tcpKeepAlive", "(JZI)I", (void *) tcpKeepAlive},
+    {"tcpSimultaneousAccepts", "(JZ)I", (void *) tcpSimultaneousAccepts},
+    {"tcpBind", "(J[BIIZ)I", (void *) tcpBind},
+    {"tcpSockName", "(J[B)I", (void *) tcpSockName},
+    {"tcpPeerName", "(J[B)I", (void *) tcpPeerName},
+    {"tcpConnect", "(J[BII)I", (void *) tcpConnect},
+    {"tcpCloseReset", "(J)I", (void *) tcpCloseReset},
+    {"tcpSocketOption", "(JI)I", (void *) tcpSocketOption},
+    {"socketNew", "(I)I", (void *) socketNew},
+    {"socketClose", "(I)I", (void *) socketClose},
+};
+
+int uvtcp_register_tcp(JNIEnv *env, jclass cls) {
+  return (*env)->RegisterNatives(env, cls, methods, (jint) UVTCP_COUNT(methods)) == 0 ? 0 : -1;
+}

@@ -1,0 +1,180 @@
+package dev.uvtcp.jni;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Loads uvtcp's native library ({@code libuvtcp}) into the JVM, once, on behalf of
+ * {@link UvNative}.
+ *
+ * <p>Where the library comes from, in this order:
+ * <ol>
+ *   <li>the file named by the system property {@value #PATH_PROPERTY}, if set;
+ *   <li>{@code System.loadLibrary("uvtcp")}: inside an OSGi framework this finds the copy the
+ *       framework extracted from the bundle's {@code Bundle-NativeCode}; outside it looks in
+ *       {@code java.library.path};
+ *   <li>otherwise the library for this platform is copied from this jar
+ *       ({@code META-INF/native/<os>-<arch>/libuvtcp.so}) into a new private temporary
+ *       directory, loaded from there, and deleted when the JVM exits.
+ * </ol>
+ *
+ * <p>The JVM binds a native library to the class loader of the class that loaded it; this
+ * class loads it, so the library belongs to this bundle's (or jar's) class loader.
+ */
+public final class NativeLibrary {
+
+    /** System property naming a {@code libuvtcp} file to load instead of the built-in one. */
+    public static final String PATH_PROPERTY = "uvtcp.native.path";
+
+    private static final String LIBRARY_NAME = "uvtcp";
+    private static final String FILE_NAME = "libuvtcp.so";
+    /** Platforms whose library this class knows how to find, as {@code <os>-<arch>}. */
+    private static final List<String> KNOWN_PLATFORMS = List.of("linux-x86_64", "linux-aarch64");
+
+    /**
+     * JNI_OnLoad looks these up with FindClass in this class loader: referencing them here
+     * loads them (when this class is initialised) before the library is.
+     */
+    private static final List<Class<?>> UP_CALL_TYPES =
+            List.of(HandleCallbacks.class, LoopCallbacks.class);
+
+    private static final Object LOCK = new Object();
+    private static volatile boolean loaded;
+
+    private NativeLibrary() {
+    }
+
+    /**
+     * Loads the native library if this class has not loaded it yet. Idempotent and
+     * thread-safe: concurrent callers wait for the first one; after a failure the next call
+     * tries again.
+     *
+     * @throws UnsatisfiedLinkError if the library cannot be found or loaded, for example on a
+     *     platform uvtcp has no library for; the message names the platform detected and the
+     *     platforms supported
+     */
+    public static void load() {
+        if (loaded) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (loaded) {
+                return;
+            }
+            String path = System.getProperty(PATH_PROPERTY);
+            if (path != null && !path.isEmpty()) {
+                System.load(Path.of(path).toAbsolutePath().toString());
+            } else {
+                try {
+                    System.loadLibrary(LIBRARY_NAME);
+                } catch (UnsatisfiedLinkError notOnLibraryPath) {
+                    loadFromJar(notOnLibraryPath);
+                }
+            }
+            loaded = true;
+        }
+    }
+
+    /**
+     * @return this JVM's platform as {@code <os>-<arch>}, e.g. {@code linux-x86_64}
+     */
+    static String platform() {
+        return os() + "-" + arch();
+    }
+
+    private static String os() {
+        String name = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);
+        if (name.startsWith("linux")) {
+            return "linux";
+        }
+        if (name.startsWith("mac") || name.startsWith("darwin")) {
+            return "macos";
+        }
+        if (name.startsWith("windows")) {
+            return "windows";
+        }
+        return name.replaceAll("[^a-z0-9]+", "");
+    }
+
+    private static String arch() {
+        String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+            case "x86-64":
+                return "x86_64";
+            case "aarch64":
+            case "arm64":
+                return "aarch64";
+            default:
+                return arch.replaceAll("[^a-z0-9_]+", "");
+        }
+    }
+
+    private static String resourceFor(String platform) {
+        return "/META-INF/native/" + platform + "/" + FILE_NAME;
+    }
+
+    private static List<String> platformsInJar() {
+        List<String> present = new ArrayList<>();
+        for (String p : KNOWN_PLATFORMS) {
+            if (NativeLibrary.class.getResource(resourceFor(p)) != null) {
+                present.add(p);
+            }
+        }
+        return present;
+    }
+
+    private static void loadFromJar(UnsatisfiedLinkError notOnLibraryPath) {
+        String platform = platform();
+        InputStream in = KNOWN_PLATFORMS.contains(platform)
+                ? NativeLibrary.class.getResourceAsStream(resourceFor(platform))
+                : null;
+        if (in == null) {
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError("uvtcp has no native library for"
+                    + " this platform: " + platform + " (os.name=" + System.getProperty("os.name")
+                    + ", os.arch=" + System.getProperty("os.arch") + "); supported: "
+                    + String.join(", ", platformsInJar()) + ". Set -D" + PATH_PROPERTY
+                    + "=<file> to load a library built for it.");
+            e.addSuppressed(notOnLibraryPath);
+            throw e;
+        }
+        Path dir = null;
+        Path file = null;
+        try (in) {
+            dir = Files.createTempDirectory("uvtcp-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // Files are deleted on exit in reverse order of registration: the dir goes last.
+            dir.toFile().deleteOnExit();
+            file = Files.createTempFile(dir, "libuvtcp-", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            System.load(file.toAbsolutePath().toString());
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            deleteQuietly(file);
+            deleteQuietly(dir);
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError("uvtcp: cannot load the "
+                    + platform + " native library from " + resourceFor(platform) + ": " + e);
+            error.initCause(e);
+            error.addSuppressed(notOnLibraryPath);
+            throw error;
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // deleteOnExit will try again
+            }
+        }
+    }
+}

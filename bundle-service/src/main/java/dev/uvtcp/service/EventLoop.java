@@ -1,0 +1,304 @@
+package dev.uvtcp.service;
+
+import dev.uvtcp.Loop;
+import dev.uvtcp.UvException;
+import dev.uvtcp.jni.LoopCallbacks;
+import dev.uvtcp.jni.UvNative;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One libuv loop and the thread that runs it.
+ *
+ * <p>Other threads hand work over through a lock-free queue; a wake-up ({@code uv_async_send})
+ * is sent only when the loop is not already due to drain the queue, so a burst of submissions
+ * costs one wake-up. The native loop address is only touched on the loop thread, except for the
+ * wake-up, which is guarded so that it can never reach a freed loop.
+ */
+final class EventLoop implements Loop, LoopCallbacks {
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    /** Tasks run per wake-up before the loop polls I/O again, so I/O is not starved. */
+    private static final int TASKS_PER_WAKEUP = 4096;
+
+    private final String name;
+    private final Thread thread;
+    private final ByteBuffer readBuffer;
+    private final ByteBuffer readView;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final Object wakeupGuard = new Object();
+    private final Set<UvHandle> handles = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+    /** Native loop; read and written on the loop thread only (0 before start and after end). */
+    private long address;
+    /** Guarded by wakeupGuard: whether {@link #address} may receive a wake-up. */
+    private boolean wakeable;
+    private volatile boolean accepting = true;
+    private boolean running = true;
+
+    private EventLoop(String name, int readBufferSize) {
+        this.name = name;
+        this.readBuffer = ByteBuffer.allocateDirect(readBufferSize);
+        this.readView = readBuffer.asReadOnlyBuffer();
+        this.thread = new Thread(this::run, name);
+    }
+
+    /** Starts a loop thread and waits until its native loop exists. */
+    static EventLoop start(String name, int readBufferSize) throws UvException {
+        EventLoop loop = new EventLoop(name, readBufferSize);
+        loop.thread.start();
+        try {
+            loop.started.join();
+        } catch (CompletionException e) {
+            joinUninterruptibly(loop.thread);
+            if (e.getCause() instanceof UvException uv) {
+                throw uv;
+            }
+            throw e;
+        }
+        return loop;
+    }
+
+    private void run() {
+        long created = UvNative.loopNew(readBuffer, this);
+        if (created < 0) {
+            accepting = false;
+            started.completeExceptionally(UvErrors.exception((int) created, "loop init " + name));
+            return;
+        }
+        address = created;
+        synchronized (wakeupGuard) {
+            wakeable = true;
+        }
+        started.complete(null);
+        while (running) {
+            UvNative.loopRun(address, UvNative.RUN_DEFAULT);
+        }
+        tearDown();
+    }
+
+    private void tearDown() {
+        synchronized (wakeupGuard) {
+            wakeable = false;
+        }
+        accepting = false;
+        runPendingTasks(Integer.MAX_VALUE);
+        for (UvHandle handle : handles) {
+            handle.closeOnLoop();
+        }
+        UvNative.loopShutdown(address);
+        for (int attempt = 0; attempt < 100 && address != 0; attempt++) {
+            // Runs the close callbacks; returns once nothing is left open.
+            UvNative.loopRun(address, UvNative.RUN_DEFAULT);
+            if (UvNative.loopDelete(address) == 0) {
+                address = 0;
+            }
+        }
+        if (address != 0) {
+            LOG.log(System.Logger.Level.ERROR, "loop {0} kept open handles; its memory leaks",
+                    name);
+        }
+        // Tasks that raced with the end: run them so that their callers hear of it.
+        runPendingTasks(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void onWakeup() {
+        wakeupPending.set(false);
+        if (runPendingTasks(TASKS_PER_WAKEUP) == TASKS_PER_WAKEUP && !tasks.isEmpty()) {
+            wakeup();
+        }
+    }
+
+    private int runPendingTasks(int limit) {
+        int ran = 0;
+        Runnable task;
+        while (ran < limit && (task = tasks.poll()) != null) {
+            ran++;
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "task on loop " + name + " failed", t);
+            }
+        }
+        return ran;
+    }
+
+    private void wakeup() {
+        if (wakeupPending.compareAndSet(false, true)) {
+            synchronized (wakeupGuard) {
+                if (wakeable) {
+                    UvNative.loopWakeup(address);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        if (!accepting) {
+            throw new RejectedExecutionException("loop " + name + " has stopped");
+        }
+        tasks.add(task);
+        if (!accepting && tasks.remove(task)) {
+            // The loop ended between the check and the add and will never see this task.
+            throw new RejectedExecutionException("loop " + name + " has stopped");
+        }
+        wakeup();
+    }
+
+    /**
+     * Runs {@code work} on the loop thread and returns its result: directly when already there,
+     * else by handing it over and waiting.
+     *
+     * @throws RejectedExecutionException if the loop has stopped
+     */
+    <T> T call(LoopCallable<T> work) throws UvException {
+        if (inLoop()) {
+            return work.call();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UvException uv) {
+                throw uv;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /** Asks the loop to close its handles and end; does not wait. */
+    void shutdown() {
+        try {
+            execute(() -> {
+                running = false;
+                UvNative.loopStop(address);
+            });
+        } catch (RejectedExecutionException alreadyStopped) {
+            // nothing left to stop
+        }
+    }
+
+    /** Waits for the loop thread to end. Must not be called on the loop thread. */
+    void awaitTermination() {
+        if (inLoop()) {
+            throw new IllegalStateException("a loop cannot wait for its own end: call close() "
+                    + "from a thread that is not a uvtcp loop thread");
+        }
+        joinUninterruptibly(thread);
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Loop thread only: the native loop address; 0 once the loop is gone. */
+    long address() {
+        return address;
+    }
+
+    /** Loop thread only: a read-only view of the read buffer showing the first {@code n} bytes. */
+    ByteBuffer readView(int n) {
+        readView.limit(n).position(0);
+        return readView;
+    }
+
+    void register(UvHandle handle) {
+        handles.add(handle);
+    }
+
+    void unregister(UvHandle handle) {
+        handles.remove(handle);
+    }
+
+    List<UvHandle> handleList() {
+        return List.copyOf(handles);
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return callLoopQuery(() -> UvNative.loopAlive(liveAddress()));
+    }
+
+    @Override
+    public int handleCount() {
+        return handles.size();
+    }
+
+    @Override
+    public long now() {
+        return callLoopQuery(() -> UvNative.loopNow(liveAddress()));
+    }
+
+    private long liveAddress() {
+        if (address == 0) {
+            throw new RejectedExecutionException("loop " + name + " has stopped");
+        }
+        return address;
+    }
+
+    private <T> T callLoopQuery(LoopCallable<T> query) {
+        try {
+            return call(query);
+        } catch (UvException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Loop[" + name + "]";
+    }
+}

@@ -1,0 +1,75 @@
+package dev.uvtcp.service;
+
+import dev.uvtcp.Loop;
+import dev.uvtcp.UvException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The loops of a service and what they share: their threads, the pool for copied writes, and
+ * the spreading of new handles over them.
+ */
+final class LoopGroup {
+
+    private final List<EventLoop> loops;
+    private final DirectBufferPool bufferPool = new DirectBufferPool();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+
+    private LoopGroup(List<EventLoop> loops) {
+        this.loops = loops;
+    }
+
+    /** Starts the loop threads; on failure the ones already started are stopped again. */
+    static LoopGroup start(TcpServiceSettings settings) throws UvException {
+        List<EventLoop> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < settings.loops(); i++) {
+                started.add(EventLoop.start(settings.threadNamePrefix() + i,
+                        settings.readBufferSize()));
+            }
+        } catch (UvException | RuntimeException e) {
+            new LoopGroup(started).close();
+            throw e;
+        }
+        return new LoopGroup(List.copyOf(started));
+    }
+
+    /** @return the loop for the next new handle, round robin */
+    EventLoop next() {
+        return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+    }
+
+    List<Loop> loops() {
+        return List.copyOf(loops);
+    }
+
+    DirectBufferPool bufferPool() {
+        return bufferPool;
+    }
+
+    /**
+     * Closes every handle on every loop, stops the loops and waits for their threads to end.
+     *
+     * @throws IllegalStateException if called on one of the loop threads
+     */
+    void close() {
+        requireOutsideLoops();
+        for (EventLoop loop : loops) {
+            loop.shutdown();
+        }
+        for (EventLoop loop : loops) {
+            loop.awaitTermination();
+        }
+    }
+
+    /** @throws IllegalStateException if the calling thread is one of this group's loops */
+    void requireOutsideLoops() {
+        for (EventLoop loop : loops) {
+            if (loop.inLoop()) {
+                throw new IllegalStateException("a TcpService cannot be closed from its own "
+                        + "loop thread " + loop.name() + "; close it from another thread");
+            }
+        }
+    }
+}

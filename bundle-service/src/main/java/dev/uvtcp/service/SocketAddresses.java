@@ -1,0 +1,76 @@
+package dev.uvtcp.service;
+
+import dev.uvtcp.jni.UvNative;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/** Checks and converts socket addresses between Java and the native layer's byte layout. */
+final class SocketAddresses {
+
+    private SocketAddresses() {
+    }
+
+    /** @return the address, after refusing null and unresolved ones */
+    static InetSocketAddress requireResolved(InetSocketAddress address, String what) {
+        Objects.requireNonNull(address, what);
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(what + " " + address.getHostString() + ":"
+                    + address.getPort() + " is unresolved; pass a resolved address");
+        }
+        return address;
+    }
+
+    /** Checks a port given as a number, before any InetSocketAddress is made of it. */
+    static int requirePort(int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+            throw new IllegalArgumentException("port out of range " + (zeroAllowed ? 0 : 1)
+                    + "..65535: " + port);
+        }
+        return port;
+    }
+
+    /** Resolves a host on the calling thread (which must not be a loop thread if DNS is needed). */
+    static InetSocketAddress resolve(String host, int port, boolean zeroPortAllowed) {
+        Objects.requireNonNull(host, "host");
+        requirePort(port, zeroPortAllowed);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve host '" + host + "'", e);
+        }
+    }
+
+    static int scopeId(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address v6 ? v6.getScopeId() : 0;
+    }
+
+    static String describe(InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        String host = ip instanceof Inet6Address ? "[" + ip.getHostAddress() + "]"
+                : ip.getHostAddress();
+        return host + ":" + address.getPort();
+    }
+
+    /** Decodes the {@link UvNative#SOCKADDR_BYTES} layout filled by the native layer. */
+    static InetSocketAddress decode(byte[] raw) {
+        int port = ((raw[1] & 0xff) << 8) | (raw[2] & 0xff);
+        int scope = ((raw[3] & 0xff) << 24) | ((raw[4] & 0xff) << 16) | ((raw[5] & 0xff) << 8)
+                | (raw[6] & 0xff);
+        try {
+            if (raw[0] == 4) {
+                return new InetSocketAddress(
+                        InetAddress.getByAddress(Arrays.copyOfRange(raw, 7, 11)), port);
+            }
+            byte[] v6 = Arrays.copyOfRange(raw, 7, 23);
+            InetAddress address = scope != 0 ? Inet6Address.getByAddress(null, v6, scope)
+                    : InetAddress.getByAddress(v6);
+            return new InetSocketAddress(address, port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("native layer returned a malformed address", e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.uvtcp.service;
+
+/**
+ * How a {@link StandaloneTcpService} is set up. Immutable.
+ *
+ * @param loops number of loop threads, 1 to 256; handles are spread over them
+ * @param readBufferSize bytes of the per-loop read buffer, 1 KiB to 16 MiB: the most one read
+ *     callback can deliver
+ * @param threadNamePrefix loop threads are named prefix + index, e.g. {@code uvtcp-loop-0}
+ */
+public record TcpServiceSettings(int loops, int readBufferSize, String threadNamePrefix) {
+
+    /** Default number of loops: one, as libuv is used most often. */
+    public static final int DEFAULT_LOOPS = 1;
+    /** Default read buffer size: 64 KiB, libuv's own suggested size for reads. */
+    public static final int DEFAULT_READ_BUFFER_SIZE = 64 * 1024;
+    /** Default thread name prefix. */
+    public static final String DEFAULT_THREAD_NAME_PREFIX = "uvtcp-loop-";
+
+    /**
+     * @throws IllegalArgumentException if a value is out of range
+     * @throws NullPointerException if threadNamePrefix is null
+     */
+    public TcpServiceSettings {
+        if (loops < 1 || loops > 256) {
+            throw new IllegalArgumentException("loops must be 1..256, was " + loops);
+        }
+        if (readBufferSize < 1024 || readBufferSize > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException(
+                    "readBufferSize must be 1024..16777216, was " + readBufferSize);
+        }
+        if (threadNamePrefix == null) {
+            throw new NullPointerException("threadNamePrefix");
+        }
+    }
+
+    /** @return the defaults: one loop, 64 KiB reads, threads named {@code uvtcp-loop-N} */
+    public static TcpServiceSettings defaults() {
+        return new TcpServiceSettings(DEFAULT_LOOPS, DEFAULT_READ_BUFFER_SIZE,
+                DEFAULT_THREAD_NAME_PREFIX);
+    }
+
+    /** @param count number of loops @return a copy with that many loops */
+    public TcpServiceSettings withLoops(int count) {
+        return new TcpServiceSettings(count, readBufferSize, threadNamePrefix);
+    }
+
+    /** @param bytes read buffer size @return a copy with that read buffer size */
+    public TcpServiceSettings withReadBufferSize(int bytes) {
+        return new TcpServiceSettings(loops, bytes, threadNamePrefix);
+    }
+
+    /** @param prefix thread name prefix @return a copy with that prefix */
+    public TcpServiceSettings withThreadNamePrefix(String prefix) {
+        return new TcpServiceSettings(loops, readBufferSize, prefix);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.uvtcp.service;
+
+import dev.uvtcp.UvException;
+import dev.uvtcp.jni.UvNative;
+
+/** libuv error codes the core reacts to, looked up once, and the making of UvExceptions. */
+final class UvErrors {
+
+    static final int EOF = UvNative.errCode("EOF");
+    static final int EAGAIN = UvNative.errCode("EAGAIN");
+    static final int ECANCELED = UvNative.errCode("ECANCELED");
+    static final int EPIPE = UvNative.errCode("EPIPE");
+    static final int ENOBUFS = UvNative.errCode("ENOBUFS");
+
+    private UvErrors() {
+    }
+
+    static UvException exception(int code, String operation) {
+        return new UvException(code, UvNative.errName(code), UvNative.strError(code), operation);
+    }
+
+    /** Throws if {@code result} is a libuv error code, else returns it. */
+    static int check(int result, String operation) throws UvException {
+        if (result < 0) {
+            throw exception(result, operation);
+        }
+        return result;
+    }
+}

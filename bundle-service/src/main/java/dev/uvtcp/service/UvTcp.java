@@ -1,0 +1,210 @@
+package dev.uvtcp.service;
+
+import dev.uvtcp.BindFlag;
+import dev.uvtcp.HandleClosedException;
+import dev.uvtcp.Tcp;
+import dev.uvtcp.UvException;
+import dev.uvtcp.jni.UvNative;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** A libuv TCP handle: the {@code uv_tcp_*} operations on top of stream and handle. */
+final class UvTcp extends UvStream implements Tcp {
+
+    private final HandleOwner owner;
+    private final DirectBufferPool bufferPool;
+    /** Loop thread only. */
+    private CompletableFuture<Void> pendingConnect;
+    /** Loop thread only: what the pending connect is, for messages. */
+    private String connectOperation;
+    /** Loop thread only: what bind was given, for messages. */
+    private InetSocketAddress boundTo;
+
+    private UvTcp(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool) {
+        super(loop, owner, bufferPool);
+        this.owner = owner;
+        this.bufferPool = bufferPool;
+    }
+
+    /**
+     * Loop thread: allocates and initialises a TCP handle.
+     *
+     * @param domain one of {@code UvNative.DOMAIN_*}
+     */
+    static UvTcp createOnLoop(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool,
+            int domain) throws UvException {
+        UvTcp tcp = new UvTcp(loop, owner, bufferPool);
+        long address = UvNative.tcpInit(loop.address(), domain, tcp);
+        if (address < 0) {
+            throw UvErrors.exception((int) address, "tcp init");
+        }
+        tcp.attachNative(address);
+        return tcp;
+    }
+
+    @Override
+    UvStream newPeerOnLoop() throws UvException {
+        return createOnLoop(loop, owner, bufferPool, UvNative.DOMAIN_UNSPEC);
+    }
+
+    @Override
+    public Tcp accept() throws UvException {
+        return (Tcp) onLoop("accept", this::acceptOnLoop);
+    }
+
+    @Override
+    String describeLocal() {
+        return boundTo != null ? SocketAddresses.describe(boundTo) : label();
+    }
+
+    @Override
+    public void bind(InetSocketAddress address, BindFlag... flags) throws UvException {
+        SocketAddresses.requireResolved(address, "address");
+        Objects.requireNonNull(flags, "flags");
+        boolean ipv6Only = false;
+        for (BindFlag flag : flags) {
+            ipv6Only |= Objects.requireNonNull(flag, "flag") == BindFlag.IPV6_ONLY;
+        }
+        boolean v6Only = ipv6Only;
+        onLoop("bind", () -> {
+            UvErrors.check(UvNative.tcpBind(this.address, address.getAddress().getAddress(),
+                    address.getPort(), SocketAddresses.scopeId(address), v6Only),
+                    "bind " + SocketAddresses.describe(address));
+            boundTo = address;
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> connect(InetSocketAddress address) {
+        SocketAddresses.requireResolved(address, "address");
+        SocketAddresses.requirePort(address.getPort(), false);
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        String operation = "connect " + SocketAddresses.describe(address);
+        onLoopAsync("connect", () -> {
+            if (pendingConnect != null) {
+                result.completeExceptionally(UvErrors.exception(
+                        UvNative.errCode("EALREADY"), operation));
+                return;
+            }
+            int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
+                    address.getPort(), SocketAddresses.scopeId(address));
+            if (status < 0) {
+                result.completeExceptionally(UvErrors.exception(status, operation));
+                return;
+            }
+            pendingConnect = result;
+            connectOperation = operation;
+        }, result::completeExceptionally);
+        return result;
+    }
+
+    @Override
+    public void onConnect(int status) {
+        CompletableFuture<Void> result = pendingConnect;
+        pendingConnect = null;
+        if (result == null) {
+            return;
+        }
+        if (status == 0) {
+            result.complete(null);
+        } else {
+            result.completeExceptionally(UvErrors.exception(status, connectOperation));
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws UvException {
+        return onLoop("localAddress", () -> {
+            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            UvErrors.check(UvNative.tcpSockName(address, raw), "localAddress of " + label());
+            return SocketAddresses.decode(raw);
+        });
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws UvException {
+        return onLoop("remoteAddress", () -> {
+            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            UvErrors.check(UvNative.tcpPeerName(address, raw), "remoteAddress of " + label());
+            return SocketAddresses.decode(raw);
+        });
+    }
+
+    @Override
+    public void setNoDelay(boolean enable) throws UvException {
+        onLoop("setNoDelay", () -> UvErrors.check(UvNative.tcpNoDelay(address, enable),
+                "setNoDelay " + label()));
+    }
+
+    @Override
+    public boolean isNoDelay() throws UvException {
+        return socketOption("isNoDelay", UvNative.OPTION_TCP_NODELAY) != 0;
+    }
+
+    @Override
+    public void setKeepAlive(boolean enable, int delaySeconds) throws UvException {
+        if (enable && delaySeconds < 1) {
+            throw new IllegalArgumentException("keep-alive delay must be >= 1 s, was "
+                    + delaySeconds);
+        }
+        onLoop("setKeepAlive", () -> UvErrors.check(
+                UvNative.tcpKeepAlive(address, enable, enable ? delaySeconds : 0),
+                "setKeepAlive " + label()));
+    }
+
+    @Override
+    public boolean isKeepAlive() throws UvException {
+        return socketOption("isKeepAlive", UvNative.OPTION_SO_KEEPALIVE) != 0;
+    }
+
+    @Override
+    public int keepAliveDelay() throws UvException {
+        return socketOption("keepAliveDelay", UvNative.OPTION_TCP_KEEPIDLE);
+    }
+
+    private int socketOption(String operation, int option) throws UvException {
+        return onLoop(operation, () -> UvErrors.check(UvNative.tcpSocketOption(address, option),
+                operation + " " + label()));
+    }
+
+    @Override
+    public void setSimultaneousAccepts(boolean enable) throws UvException {
+        onLoop("setSimultaneousAccepts", () -> UvErrors.check(
+                UvNative.tcpSimultaneousAccepts(address, enable),
+                "setSimultaneousAccepts " + label()));
+    }
+
+    @Override
+    public void closeReset() throws UvException {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            onLoop("closeReset", () -> {
+                UvErrors.check(UvNative.tcpCloseReset(address), "closeReset " + label());
+                markClosing();
+                return null;
+            });
+        } catch (HandleClosedException closedMeanwhile) {
+            // closing twice, in any way, is a no-op
+        }
+    }
+
+    /** Loop thread: opens an adopted descriptor ({@code uv_tcp_open}). */
+    void openOnLoop(int fd) throws UvException {
+        UvErrors.check(UvNative.tcpOpen(address, fd), "open fd " + fd);
+    }
+
+    @Override
+    void afterClose() {
+        super.afterClose();
+        if (pendingConnect != null) {
+            pendingConnect.completeExceptionally(UvErrors.exception(UvErrors.ECANCELED,
+                    connectOperation));
+            pendingConnect = null;
+        }
+    }
+}
