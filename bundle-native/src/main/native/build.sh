@@ -101,8 +101,7 @@ UVTCP_LIBUV_SRC), or put libuv1_${LIBUV_VERSION}.orig.tar.gz into $CACHE (apt-ge
   )
   log "fetching libuv1 ${LIBUV_VERSION} source from Debian (private apt lists in $priv)"
   apt-get -q "${opts[@]}" update >&2 || die "apt-get update (private deb-src lists) failed"
-  (cd "$priv/dl" && apt-get -q "${opts[@]}" source --download-only "libuv1=${LIBUV_VERSION}*" >&2 \
-    || apt-get -q "${opts[@]}" source --download-only libuv1 >&2) \
+  (cd "$priv/dl" && apt-get -q "${opts[@]}" source --download-only libuv1 >&2) \
     || die "apt-get source --download-only libuv1 failed"
   local got="$priv/dl/libuv1_${LIBUV_VERSION}.orig.tar.gz"
   [[ -f "$got" ]] || die "Debian's libuv1 source package does not carry version ${LIBUV_VERSION} \

@@ -22,7 +22,7 @@ import java.util.Locale;
  *       {@code java.library.path};
  *   <li>otherwise the library for this platform is copied from this jar
  *       ({@code META-INF/native/<os>-<arch>/libuvtcp.so}) into a new private temporary
- *       directory, loaded from there, and deleted when the JVM exits.
+ *       directory, loaded from there, and deleted right after loading (at exit where the platform keeps it locked).
  * </ol>
  *
  * <p>The JVM binds a native library to the class loader of the class that loaded it; this
@@ -157,6 +157,10 @@ public final class NativeLibrary {
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             System.load(file.toAbsolutePath().toString());
+            // Once mapped, the file is no longer needed on Linux: removing it now means a JVM
+            // that crashes leaves nothing behind. Where that fails, deleteOnExit still runs.
+            deleteQuietly(file);
+            deleteQuietly(dir);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             deleteQuietly(file);
             deleteQuietly(dir);

@@ -22,21 +22,28 @@ final class TestLoop implements AutoCloseable {
         assertThat(address).as("loopNew").isPositive();
     }
 
-    /** Runs the loop without blocking until {@code condition} holds, or fails after 5 s. */
+    /**
+     * Runs the loop without blocking until {@code condition} holds, or fails after 5 s. The
+     * condition is evaluated once after each loop iteration (and once before the first).
+     */
     void runUntil(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TIMEOUT_MILLIS * 1_000_000;
-        while (!condition.getAsBoolean()) {
+        if (condition.getAsBoolean()) {
+            return;
+        }
+        while (true) {
             if (System.nanoTime() > deadline) {
                 fail("timed out waiting for: " + what);
             }
             UvNative.loopRun(address, UvNative.RUN_NOWAIT);
-            if (!condition.getAsBoolean()) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    fail("interrupted waiting for: " + what);
-                }
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for: " + what);
             }
         }
     }
@@ -48,11 +55,10 @@ final class TestLoop implements AutoCloseable {
             return;
         }
         UvNative.loopShutdown(address);
-        int[] result = {UvNative.errCode("EBUSY")};
-        runUntil("loop deleted", () -> {
-            result[0] = UvNative.loopDelete(address);
-            return result[0] != UvNative.errCode("EBUSY");
-        });
+        int busy = UvNative.errCode("EBUSY");
+        int[] result = {busy};
+        // loopDelete frees the loop on success: the condition must not call it again after.
+        runUntil("loop deleted", () -> (result[0] = UvNative.loopDelete(address)) != busy);
         assertThat(result[0]).as("loopDelete").isZero();
         deleted = true;
     }
