@@ -10,9 +10,12 @@ import org.osgi.annotation.versioning.ProviderType;
  * it runs at once; called elsewhere it is handed to the loop and, for synchronous methods, the
  * caller waits for the result. Callbacks and stage completions run on the loop thread.
  *
- * <p>Lifetime: a handle is open until {@link #close()}. Afterwards every operation other than
- * {@link #close()}, {@link #isClosed()}, {@link #closeFuture()}, {@link #loop()},
- * {@link #type()} and the attachment accessors throws {@link HandleClosedException}.
+ * <p>Lifetime: a handle is open until {@link #close()}. Afterwards every operation throws
+ * {@link HandleClosedException} (or fails its stage with it), except those that answer for a
+ * closed handle without doing anything: {@link #close()} and {@link Tcp#closeReset()} (no-ops),
+ * {@link Stream#stopReading()} (no-op), {@link #isClosed()} and {@link #isClosing()} (true),
+ * {@link #isActive()}, {@link Stream#isReadable()} and {@link Stream#isWritable()} (false),
+ * {@link #closeFuture()}, {@link #loop()}, {@link #type()} and the attachment accessors.
  */
 @ProviderType
 public interface Handle extends AutoCloseable {

@@ -106,8 +106,8 @@ public interface Tcp extends Stream {
      * {@code uv_tcp_close_reset}: closes the handle by sending a TCP RST (SO_LINGER 0) instead
      * of a FIN. Like {@link #close()} the handle is closed afterwards.
      *
-     * @throws UvException EINVAL after {@link #shutdown()} (libuv refuses a reset then); the
-     *     handle is then still open
+     * @throws UvException EINVAL while a {@link #shutdown()} is pending (libuv refuses a reset
+     *     then); the handle is then still open. Once closed, this is a no-op.
      */
     void closeReset() throws UvException;
 }

@@ -28,6 +28,8 @@ abstract class UvStream extends UvHandle implements Stream {
     private ListenHandler listenHandler;
     private CompletableFuture<Void> pendingShutdown;
     private volatile boolean shutdownRequested;
+    /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
+    private volatile boolean eofRead;
 
     private record PendingWrite(int id, WriteRequest request) {
     }
@@ -139,6 +141,7 @@ abstract class UvStream extends UvHandle implements Stream {
         // libuv has stopped reading on EOF and on errors.
         readHandler = null;
         if (nread == UvErrors.EOF) {
+            eofRead = true;
             guard("ReadHandler.onEnd of " + label(), () -> handler.onEnd(this));
         } else {
             UvException error = UvErrors.exception((int) nread, "read " + label());
@@ -299,7 +302,8 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public boolean isReadable() {
-        return isOpen() && queryOrFalse("isReadable", () -> UvNative.isReadable(address));
+        return isOpen() && !eofRead
+                && queryOrFalse("isReadable", () -> UvNative.isReadable(address));
     }
 
     @Override

@@ -19,6 +19,12 @@ final class UvTcp extends UvStream implements Tcp {
     private CompletableFuture<Void> pendingConnect;
     /** Loop thread only: what the pending connect is, for messages. */
     private String connectOperation;
+    /**
+     * Loop thread only: a connect succeeded. Linux reports success (not EISCONN) for the first
+     * connect() after a non-blocking connect completed, whatever the address, so a second
+     * connect is refused here.
+     */
+    private boolean connected;
     /** Loop thread only: what bind was given, for messages. */
     private InetSocketAddress boundTo;
 
@@ -89,6 +95,11 @@ final class UvTcp extends UvStream implements Tcp {
                         UvNative.errCode("EALREADY"), operation));
                 return;
             }
+            if (connected) {
+                result.completeExceptionally(UvErrors.exception(
+                        UvNative.errCode("EISCONN"), operation));
+                return;
+            }
             int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
                     address.getPort(), SocketAddresses.scopeId(address));
             if (status < 0) {
@@ -109,6 +120,7 @@ final class UvTcp extends UvStream implements Tcp {
             return;
         }
         if (status == 0) {
+            connected = true;
             result.complete(null);
         } else {
             result.completeExceptionally(UvErrors.exception(status, connectOperation));

@@ -1,0 +1,285 @@
+package dev.uvtcp.service;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.uvtcp.ReadHandler;
+import dev.uvtcp.Stream;
+import dev.uvtcp.Tcp;
+import dev.uvtcp.TcpService;
+import dev.uvtcp.UvException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** Shared helpers of the service tests: services, echo servers, plain-socket peers, probes. */
+final class TestSupport {
+
+    /** Every wait in the tests is bounded by this. */
+    static final long TIMEOUT_SECONDS = 10;
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    private TestSupport() {
+    }
+
+    // ---- services ----
+
+    /** A thread name prefix no other test uses, e.g. {@code "uvt-ref-3-"}. */
+    static String uniquePrefix(String what) {
+        return "uvt-" + what + "-" + PREFIXES.incrementAndGet() + "-";
+    }
+
+    /** A one-loop service with a unique thread name prefix. */
+    static StandaloneTcpService startService(String what) throws UvException {
+        return StandaloneTcpService.start(
+                TcpServiceSettings.defaults().withThreadNamePrefix(uniquePrefix(what)));
+    }
+
+    static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress(LOOPBACK, port);
+    }
+
+    // ---- stages ----
+
+    /** Waits (bounded) for a stage and returns its value; fails the test on error or timeout. */
+    static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(TIMEOUT_SECONDS, SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("stage failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("stage did not complete within " + TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Waits (bounded) for a stage to fail and returns the cause; fails if it succeeds. */
+    static Throwable failureOf(CompletionStage<?> stage) {
+        try {
+            Object value = stage.toCompletableFuture().get(TIMEOUT_SECONDS, SECONDS);
+            return fail("expected the stage to fail, but it completed with " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            return fail("stage did not complete within " + TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted");
+        }
+    }
+
+    /** Polls {@code condition} every 10 ms for up to {@link #TIMEOUT_SECONDS}; true if it held. */
+    static boolean eventually(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(10);
+        }
+        return true;
+    }
+
+    static void sleep(long millis) {
+        try {
+            MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    // ---- uvtcp servers and clients ----
+
+    /**
+     * A uvtcp echo server on 127.0.0.1 and a free port: every connection writes back what it
+     * reads (passing the read buffer straight to write, as {@link ReadHandler} allows) and
+     * shuts down its sending side when the peer does.
+     */
+    static Tcp startEchoServer(TcpService service) throws UvException {
+        return service.listen("127.0.0.1", 0, 1024, connection -> {
+            try {
+                connection.startReading(ECHO);
+            } catch (UvException e) {
+                connection.close();
+            }
+        });
+    }
+
+    /** Echoes what it reads; shuts down on EOF and closes once the shutdown is done. */
+    static final ReadHandler ECHO = new ReadHandler() {
+        @Override
+        public void onRead(Stream stream, ByteBuffer data) {
+            stream.write(data);
+        }
+
+        @Override
+        public void onEnd(Stream stream) {
+            stream.shutdown().whenComplete((ignored, error) -> stream.close());
+        }
+    };
+
+    /**
+     * Collects what a stream reads into a queue of byte arrays (one per read), plus a
+     * completion on EOF or error.
+     */
+    static final class Collector implements ReadHandler {
+        final BlockingQueue<byte[]> reads = new LinkedBlockingQueue<>();
+        final CompletableFuture<Void> end = new CompletableFuture<>();
+        final AtomicInteger readCalls = new AtomicInteger();
+
+        @Override
+        public void onRead(Stream stream, ByteBuffer data) {
+            readCalls.incrementAndGet();
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            reads.add(copy);
+        }
+
+        @Override
+        public void onEnd(Stream stream) {
+            end.complete(null);
+        }
+
+        @Override
+        public void onError(Stream stream, UvException error) {
+            end.completeExceptionally(error);
+        }
+
+        /** Waits (bounded) until {@code n} bytes in total were read, and returns them. */
+        byte[] take(int n) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (out.size() < n) {
+                long left = deadline - System.nanoTime();
+                byte[] chunk;
+                try {
+                    chunk = left <= 0 ? null : reads.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+                if (chunk == null) {
+                    throw new AssertionError("read only " + out.size() + " of " + n + " bytes: "
+                            + new String(out.toByteArray(), StandardCharsets.ISO_8859_1));
+                }
+                out.writeBytes(chunk);
+            }
+            assertThat(out.size()).as("bytes read beyond the %d expected", n).isEqualTo(n);
+            return out.toByteArray();
+        }
+
+        String takeString(int n) {
+            return new String(take(n), StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---- plain Java peers ----
+
+    /** A plain server socket on 127.0.0.1 and a free port, for a blocking peer. */
+    static ServerSocket plainServer() throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(loopback(0), 1024);
+        server.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
+        return server;
+    }
+
+    /** A blocking plain client connected to {@code address}, reads time out. */
+    static Socket plainClient(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(address, (int) SECONDS.toMillis(TIMEOUT_SECONDS));
+        socket.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
+        return socket;
+    }
+
+    /** Accepts one connection on a plain server, with a read timeout set on it. */
+    static Socket acceptPlain(ServerSocket server) throws IOException {
+        Socket socket = server.accept();
+        socket.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
+        return socket;
+    }
+
+    /** Reads exactly {@code n} bytes from a plain socket (bounded by its read timeout). */
+    static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] bytes = in.readNBytes(n);
+        assertThat(bytes).as("bytes read before EOF").hasSize(n);
+        return bytes;
+    }
+
+    /** A free port on 127.0.0.1 that nobody listens on (bound and released just now). */
+    static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    static ByteBuffer ascii(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static ByteBuffer directAscii(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
+
+    static String string(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    // ---- process probes ----
+
+    /** Number of entries in /proc/self/fd (the listing's own descriptor included each time). */
+    static long openFdCount() {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Live threads whose name starts with {@code prefix}. */
+    static List<String> threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith(prefix))
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
+    /** Whether this machine can bind and connect on ::1. */
+    static boolean ipv6LoopbackAvailable() {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("::1"));
+                Socket client = new Socket()) {
+            client.connect(server.getLocalSocketAddress(), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
