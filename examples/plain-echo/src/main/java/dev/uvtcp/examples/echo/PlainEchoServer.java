@@ -5,6 +5,7 @@ import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.service.StandaloneTcpService;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 
@@ -40,7 +41,9 @@ public final class PlainEchoServer {
                 connection.close();
             }
         });
-        System.out.println("uvtcp echo server on " + server.localAddress() + " (libuv "
+        InetSocketAddress bound = server.localAddress();
+        System.out.println("uvtcp echo server on " + bound.getAddress().getHostAddress() + ":"
+                + bound.getPort() + " (libuv "
                 + StandaloneTcpService.libuvVersion() + "); Ctrl-C stops it");
         stopped.await();
     }
