@@ -14,8 +14,11 @@ public class UvException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The negative libuv error code. */
     private final int code;
+    /** The libuv error name. */
     private final String errorName;
+    /** The operation that failed, with its subject. */
     private final String operation;
 
     /**
