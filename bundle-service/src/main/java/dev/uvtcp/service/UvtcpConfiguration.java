@@ -1,0 +1,43 @@
+package dev.uvtcp.service;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The configuration of uvtcp in OSGi: Configuration Admin PID {@value LoopGroupComponent#PID},
+ * described to Metatype under the same id. Every property is optional; a missing one takes its
+ * default, which is also what runs with no configuration at all.
+ *
+ * <p>Changing any property restarts the loops: see {@link LoopGroupComponent}.
+ */
+@ObjectClassDefinition(
+        id = LoopGroupComponent.PID,
+        name = "uvtcp",
+        description = "libuv TCP handles: the loop threads shared by every TcpService consumer."
+                + " Any change restarts the loops and closes every handle of every consumer,"
+                + " which then gets a new TcpService.")
+public @interface UvtcpConfiguration {
+
+    /** @return number of loop threads, each running one libuv loop; 1 to 256 */
+    @AttributeDefinition(
+            name = "Loops",
+            description = "Number of libuv loops, each on its own thread; new handles are"
+                    + " spread over them round robin (1-256).",
+            min = "1", max = "256")
+    int loops() default TcpServiceSettings.DEFAULT_LOOPS;
+
+    /** @return bytes of each loop's read buffer: the most one read callback delivers */
+    @AttributeDefinition(
+            name = "Read buffer size",
+            description = "Bytes of each loop's read buffer, the most one read callback can"
+                    + " deliver (1024-16777216).",
+            min = "1024", max = "16777216")
+    int readBufferSize() default TcpServiceSettings.DEFAULT_READ_BUFFER_SIZE;
+
+    /** @return loop threads are named this prefix followed by the loop's index */
+    @AttributeDefinition(
+            name = "Thread name prefix",
+            description = "Loop threads are named this prefix followed by the loop's index,"
+                    + " e.g. uvtcp-loop-0.")
+    String threadNamePrefix() default TcpServiceSettings.DEFAULT_THREAD_NAME_PREFIX;
+}
