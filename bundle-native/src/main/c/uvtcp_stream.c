@@ -279,6 +279,32 @@ static jint JNICALL streamTryWrite(JNIEnv *env, jclass cls, jlong stream,
   return result;
 }
 
+static jint JNICALL streamTryWrite1(JNIEnv *env, jclass cls, jlong stream, jobject buffer,
+    jint position, jint length) {
+  (void) cls;
+  uv_buf_t buf;
+  int err = to_buf(env, buffer, position, length, &buf);
+  if (err != 0) {
+    return err;
+  }
+  return uv_try_write(STREAM(stream), &buf, 1);
+}
+
+/* uv_try_write from the loop's own read buffer: no JNI object access at all. */
+static jint JNICALL streamTryWriteReadBuffer(JNIEnv *env, jclass cls, jlong stream,
+    jint position, jint length) {
+  (void) env;
+  (void) cls;
+  uv_stream_t *s = STREAM(stream);
+  uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) s);
+  if (position < 0 || length < 0
+      || (size_t) position + (size_t) length > loop->read_capacity) {
+    return UV_EINVAL;
+  }
+  uv_buf_t buf = uv_buf_init(loop->read_base + position, (unsigned int) length);
+  return uv_try_write(s, &buf, 1);
+}
+
 static jint JNICALL streamShutdown(JNIEnv *env, jclass cls, jlong stream) {
   (void) env;
   (void) cls;
@@ -325,6 +351,8 @@ static const JNINativeMethod methods[] = {
     {"write", "(JI[Ljava/nio/ByteBuffer;[I[IIZ)I", (void *) streamWrite},
     {"write1", "(JILjava/nio/ByteBuffer;IIZ)I", (void *) streamWrite1},
     {"tryWrite", "(J[Ljava/nio/ByteBuffer;[I[II)I", (void *) streamTryWrite},
+    {"tryWrite1", "(JLjava/nio/ByteBuffer;II)I", (void *) streamTryWrite1},
+    {"tryWriteReadBuffer", "(JII)I", (void *) streamTryWriteReadBuffer},
     {"shutdown", "(J)I", (void *) streamShutdown},
     {"isReadable", "(J)Z", (void *) isReadable},
     {"isWritable", "(J)Z", (void *) isWritable},

@@ -251,6 +251,25 @@ static jint JNICALL tcpSocketOption(JNIEnv *env, jclass cls, jlong tcp, jint opt
   return value;
 }
 
+/*
+ * SO_REUSEPORT on the handle's socket, which must exist (uv_tcp_init_ex with a family) and
+ * not be bound yet. libuv 1.44 has no way to ask for it (UV_TCP_REUSEPORT is 1.49+).
+ */
+static jint JNICALL tcpReusePort(JNIEnv *env, jclass cls, jlong tcp) {
+  (void) env;
+  (void) cls;
+  uv_os_fd_t fd;
+  int err = uv_fileno((const uv_handle_t *) TCP(tcp), &fd);
+  if (err != 0) {
+    return err;
+  }
+  int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    return -errno;
+  }
+  return 0;
+}
+
 static jint JNICALL socketNew(JNIEnv *env, jclass cls, jint domain) {
   (void) env;
   (void) cls;
@@ -280,6 +299,7 @@ static const JNINativeMethod methods[] = {
     {"tcpConnect", "(J[BII)I", (void *) tcpConnect},
     {"tcpCloseReset", "(J)I", (void *) tcpCloseReset},
     {"tcpSocketOption", "(JI)I", (void *) tcpSocketOption},
+    {"tcpReusePort", "(J)I", (void *) tcpReusePort},
     {"socketNew", "(I)I", (void *) socketNew},
     {"socketClose", "(I)I", (void *) socketClose},
 };

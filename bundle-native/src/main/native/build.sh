@@ -14,6 +14,9 @@
 #   --work           scratch dir for our object files (e.g. target/native)
 #   --libuv-src      an unpacked libuv source tree to use instead of the tarball; when empty,
 #                    the environment variable UVTCP_LIBUV_SRC is used if set
+#   --sanitize       empty (default) or "address": libuv and the glue built with
+#                    AddressSanitizer (-fsanitize=address, -O1 -g, no _FORTIFY_SOURCE), for
+#                    tests only; never put such a library into a jar (see docs/RELIABILITY.md)
 #
 # libuv's source is taken from, in this order: the given tree; the cached tarball; Debian's
 # source package libuv1, fetched with a private apt configuration (the machine's apt
@@ -23,7 +26,7 @@ set -euo pipefail
 die() { echo "uvtcp native build: ERROR: $*" >&2; exit 1; }
 log() { echo "uvtcp native build: $*" >&2; }
 
-OUT="" JDK_INCLUDE="" LIBUV_VERSION="" LIBUV_SHA256="" CACHE="" WORK="" LIBUV_SRC=""
+OUT="" JDK_INCLUDE="" LIBUV_VERSION="" LIBUV_SHA256="" CACHE="" WORK="" LIBUV_SRC="" SANITIZE=""
 for arg in "$@"; do
   case "$arg" in
     --out=*)            OUT="${arg#*=}" ;;
@@ -33,11 +36,14 @@ for arg in "$@"; do
     --cache=*)          CACHE="${arg#*=}" ;;
     --work=*)           WORK="${arg#*=}" ;;
     --libuv-src=*)      LIBUV_SRC="${arg#*=}" ;;
+    --sanitize=*)       SANITIZE="${arg#*=}" ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
 # An unset Maven property arrives literally as ${...}: treat it as empty.
 case "$LIBUV_SRC" in '${'*) LIBUV_SRC="" ;; esac
+case "$SANITIZE" in '${'*) SANITIZE="" ;; esac
+case "$SANITIZE" in ""|address) ;; *) die "--sanitize must be empty or 'address', not '$SANITIZE'" ;; esac
 if [[ -z "$LIBUV_SRC" && -n "${UVTCP_LIBUV_SRC:-}" ]]; then LIBUV_SRC="$UVTCP_LIBUV_SRC"; fi
 
 [[ -n "$OUT" ]] || die "--out is required"
@@ -162,6 +168,11 @@ CMAKE_FLAGS=(
   -DLIBUV_BUILD_TESTS=OFF
   -DLIBUV_BUILD_BENCH=OFF
 )
+SAN_FLAGS=()
+if [[ "$SANITIZE" == address ]]; then
+  SAN_FLAGS=(-fsanitize=address -fno-omit-frame-pointer -g)
+  CMAKE_FLAGS+=("-DCMAKE_C_FLAGS=${SAN_FLAGS[*]}")
+fi
 CC_ID="$("$CC" --version 2>/dev/null | head -n1)"
 KEY="$(printf '%s\n' "$LIBUV_VERSION" "$SRC_ID" "$CC_ID" "${CMAKE_FLAGS[@]}" "${CFLAGS:-}" \
   | sha256sum | cut -c1-12)"
@@ -198,6 +209,12 @@ LDFLAGS_OURS=(
   -shared -Wl,-z,relro,-z,now -Wl,--exclude-libs,ALL -Wl,--version-script="$MAPFILE"
   -Wl,--as-needed
 )
+if [[ "$SANITIZE" == address ]]; then
+  # _FORTIFY_SOURCE's checked functions hide accesses from ASan; -O1 keeps reports readable.
+  CFLAGS_OURS=("${CFLAGS_OURS[@]/-D_FORTIFY_SOURCE=2/-U_FORTIFY_SOURCE}")
+  CFLAGS_OURS=("${CFLAGS_OURS[@]/-O2/-O1}" "${SAN_FLAGS[@]}")
+  LDFLAGS_OURS+=("${SAN_FLAGS[@]}")
+fi
 LIBS=(-lpthread -ldl)
 
 shopt -s nullglob

@@ -9,6 +9,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Threading: every method may be called from any thread. Called on the handle's loop thread
  * it runs at once; called elsewhere it is handed to the loop and, for synchronous methods, the
  * caller waits for the result. Callbacks and stage completions run on the loop thread.
+ * A synchronous method called on one loop's thread (in a callback) for a handle of another
+ * loop makes the calling loop wait; if that other loop is itself waiting, directly or through
+ * further loops, for the calling one, the method throws {@link IllegalStateException} instead
+ * of deadlocking both ({@link #close()} then closes without waiting). Handles created on a
+ * loop thread are placed on that loop.
  *
  * <p>Lifetime: a handle is open until {@link #close()}. Afterwards every operation throws
  * {@link HandleClosedException} (or fails its stage with it), except those that answer for a

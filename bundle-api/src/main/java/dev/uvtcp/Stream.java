@@ -110,4 +110,30 @@ public interface Stream extends Handle {
 
     /** @return {@code write_queue_size}: bytes queued but not yet handed to the kernel */
     long writeQueueSize();
+
+    /**
+     * Limits the bytes this stream holds for writing, so that a peer that does not read
+     * cannot make memory grow without bound. Counted are the bytes of every {@link #write}
+     * accepted and not yet completed (queued in libuv or still on their way to the loop). A
+     * write that would take the count above the limit is refused: its stage fails at once
+     * with a {@link UvException} {@code ENOBUFS}, nothing of it is sent, and the stream stays
+     * usable (later, smaller writes, or writes after the queue drained, are accepted). A
+     * single write larger than the limit is therefore always refused.
+     *
+     * <p>New handles start with their service's default (64 MiB unless configured);
+     * connections accepted by a server made with {@link ListenOptions} start with its
+     * {@link ListenOptions#maxWriteQueueBytes()}. Any thread; takes effect for the next write.
+     * {@link #tryWrite} never queues and is not limited.
+     *
+     * @param bytes the limit, &gt;= 1; {@link Long#MAX_VALUE} for none
+     * @throws IllegalArgumentException if bytes is less than 1
+     * @throws HandleClosedException if the handle is closed
+     */
+    void setMaxWriteQueueSize(long bytes);
+
+    /**
+     * @return the write queue limit in bytes ({@link #setMaxWriteQueueSize(long)}); also
+     *     answers for a closed handle
+     */
+    long maxWriteQueueSize();
 }

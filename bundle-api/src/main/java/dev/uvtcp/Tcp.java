@@ -41,6 +41,24 @@ public interface Tcp extends Stream {
      */
     CompletionStage<Void> connect(InetSocketAddress address);
 
+    /**
+     * {@code uv_tcp_connect} with a deadline. libuv cannot cancel a connect, so when the
+     * timeout passes first the handle is closed (as by {@link #close()}) and the stage fails
+     * with a {@link UvException} {@code ETIMEDOUT}. Without a timeout a connect to a host that
+     * does not answer takes as long as the kernel's SYN retries (over two minutes on Linux).
+     *
+     * <p>Threading: the timeout is measured from the call, and the handle is closed on its loop
+     * thread; the stage completes there either way.
+     *
+     * @param address a resolved remote address, port 1-65535
+     * @param timeout how long to wait for the connection, at least 1 ms
+     * @return as {@link #connect(InetSocketAddress)}, or failing with {@code ETIMEDOUT}
+     * @throws NullPointerException if address or timeout is null
+     * @throws IllegalArgumentException if the address is unresolved, its port is 0, or the
+     *     timeout is shorter than 1 ms
+     */
+    CompletionStage<Void> connect(InetSocketAddress address, java.time.Duration timeout);
+
     /** {@inheritDoc} The connection is a {@link Tcp}. */
     @Override
     Tcp accept() throws UvException;

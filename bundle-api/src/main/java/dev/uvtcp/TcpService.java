@@ -78,6 +78,29 @@ public interface TcpService {
             throws UvException;
 
     /**
+     * A server as {@link #listen(InetSocketAddress, int, ConnectionHandler)}, with limits:
+     * at most {@link ListenOptions#maxConnections()} accepted connections open at once, an
+     * {@link ListenOptions#idleTimeout() idle timeout} and a
+     * {@link ListenOptions#maxWriteQueueBytes() write queue limit} for each connection.
+     *
+     * <p>Threading: callable from any thread; the handler and the limits' actions (resetting
+     * an excess connection, closing an idle one) run on the server's loop thread.
+     *
+     * <p>Lifetime: the limits apply to the connections this server accepted for as long as
+     * they are open, also after the server itself is closed.
+     *
+     * @param address a resolved address; port 0 picks a free one ({@link Tcp#localAddress()})
+     * @param options backlog and limits; {@link ListenOptions#defaults()} for none
+     * @param handler receives each accepted connection on the loop thread
+     * @return the listening handle; closing it stops the server (accepted connections stay)
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the address is unresolved
+     * @throws UvException e.g. EADDRINUSE; nothing is left open then
+     */
+    Tcp listen(InetSocketAddress address, ListenOptions options, ConnectionHandler handler)
+            throws UvException;
+
+    /**
      * Convenience: {@link #connect(InetSocketAddress)} to a host given by name or literal.
      * A name is resolved on the calling thread, which therefore must not be a loop thread
      * unless the host is a literal address.

@@ -149,8 +149,7 @@ public final class NativeLibrary {
         Path dir = null;
         Path file = null;
         try (in) {
-            dir = Files.createTempDirectory("uvtcp-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir = createPrivateDirectory();
             // Files are deleted on exit in reverse order of registration: the dir goes last.
             dir.toFile().deleteOnExit();
             file = Files.createTempFile(dir, "libuvtcp-", ".so");
@@ -170,6 +169,17 @@ public final class NativeLibrary {
             error.addSuppressed(notOnLibraryPath);
             throw error;
         }
+    }
+
+    /**
+     * A new directory for the extracted library, with a unique name under
+     * {@code java.io.tmpdir}, created atomically with permissions {@code rwx------}: only this
+     * process's user can write (or even list) it, so nobody else can replace the library
+     * between extraction and loading.
+     */
+    static Path createPrivateDirectory() throws IOException {
+        return Files.createTempDirectory("uvtcp-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
     }
 
     private static void deleteQuietly(Path path) {

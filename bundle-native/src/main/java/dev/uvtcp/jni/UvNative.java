@@ -201,6 +201,23 @@ public final class UvNative {
     public static native int tryWrite(long stream, ByteBuffer[] buffers, int[] positions,
             int[] lengths, int count);
 
+    /**
+     * {@code uv_try_write} of one direct buffer region, without the arrays: the hot path of
+     * an echo (a read view written back from the read callback).
+     *
+     * @return bytes written, or a negative error code ({@code UV_EAGAIN} if nothing could be)
+     */
+    public static native int tryWrite1(long stream, ByteBuffer buffer, int position, int length);
+
+    /**
+     * {@code uv_try_write} of bytes of the stream's loop's read buffer (the one given to
+     * {@link #loopNew}): echoing what was just read without any JNI object access.
+     *
+     * @return bytes written, or a negative error code ({@code UV_EINVAL} if the region is not
+     *     inside the read buffer, {@code UV_EAGAIN} if nothing could be written)
+     */
+    public static native int tryWriteReadBuffer(long stream, int position, int length);
+
     /** {@code uv_shutdown}; {@code onShutdown} follows. */
     public static native int shutdown(long stream);
 
@@ -267,6 +284,17 @@ public final class UvNative {
      * @return the option's value, or a negative error code
      */
     public static native int tcpSocketOption(long tcp, int option);
+
+    /**
+     * Sets {@code SO_REUSEPORT} on the handle's socket, so that several handles (one per loop)
+     * can listen on the same address and the kernel spreads incoming connections over them.
+     * The socket must exist ({@link #tcpInit} with {@link #DOMAIN_INET} or
+     * {@link #DOMAIN_INET6}) and not be bound yet. libuv 1.44 ignores its own
+     * {@code UV_TCP_REUSEPORT} flag (added in 1.49), hence this call.
+     *
+     * @return 0 or a negative error code ({@code UV_EBADF} if the handle has no socket yet)
+     */
+    public static native int tcpReusePort(long tcp);
 
     // ---- plain descriptors (for uv_tcp_open callers) ----
 

@@ -44,6 +44,13 @@ final class EventLoop implements Loop, LoopCallbacks {
     /** Guarded by wakeupGuard: whether {@link #address} may receive a wake-up. */
     private boolean wakeable;
     private volatile boolean accepting = true;
+    /** The loop whose thread is the current thread; unset on other threads. */
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+    /**
+     * Any thread: the loop this loop's thread is waiting for in {@link #call}, or null; read by
+     * other loops' threads to refuse a wait that would close a cycle.
+     */
+    private volatile EventLoop waitingFor;
     private boolean running = true;
 
     private EventLoop(String name, int readBufferSize) {
@@ -70,6 +77,7 @@ final class EventLoop implements Loop, LoopCallbacks {
     }
 
     private void run() {
+        CURRENT.set(this);
         long created = UvNative.loopNew(readBuffer, this);
         if (created < 0) {
             accepting = false;
@@ -164,12 +172,40 @@ final class EventLoop implements Loop, LoopCallbacks {
      * Runs {@code work} on the loop thread and returns its result: directly when already there,
      * else by handing it over and waiting.
      *
+     * <p>Called on another loop's thread, the calling loop waits for this one; if this loop is
+     * itself waiting (directly or through further loops) for the calling one, the call throws
+     * {@link LoopDeadlockException} instead of deadlocking both.
+     *
      * @throws RejectedExecutionException if the loop has stopped
+     * @throws LoopDeadlockException if waiting would deadlock
      */
     <T> T call(LoopCallable<T> work) throws UvException {
         if (inLoop()) {
             return work.call();
         }
+        EventLoop caller = CURRENT.get();
+        if (caller == null) {
+            return callAndWait(work);
+        }
+        caller.waitingFor = this;
+        try {
+            // Both sides publish before they check, so of two loops about to wait for each
+            // other at least one sees the cycle.
+            for (EventLoop l = this.waitingFor; l != null; l = l.waitingFor) {
+                if (l == caller) {
+                    throw new LoopDeadlockException("loop " + caller.name + " cannot wait for "
+                            + "loop " + name + ", which is waiting for it: call this from a "
+                            + "thread that is not a uvtcp loop, or hand it to the handle's loop "
+                            + "with Loop.execute");
+                }
+            }
+            return callAndWait(work);
+        } finally {
+            caller.waitingFor = null;
+        }
+    }
+
+    private <T> T callAndWait(LoopCallable<T> work) throws UvException {
         CompletableFuture<T> result = new CompletableFuture<>();
         execute(() -> {
             try {
@@ -239,6 +275,11 @@ final class EventLoop implements Loop, LoopCallbacks {
     ByteBuffer readView(int n) {
         readView.limit(n).position(0);
         return readView;
+    }
+
+    /** @return whether {@code buffer} is this loop's read view (as handed to read handlers) */
+    boolean isReadView(ByteBuffer buffer) {
+        return buffer == readView;
     }
 
     void register(UvHandle handle) {

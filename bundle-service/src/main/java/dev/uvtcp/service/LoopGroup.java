@@ -15,9 +15,15 @@ final class LoopGroup {
     private final List<EventLoop> loops;
     private final DirectBufferPool bufferPool = new DirectBufferPool();
     private final AtomicInteger nextLoop = new AtomicInteger();
+    /** Connect and idle timeouts of every handle on these loops; its thread starts lazily. */
+    private final LoopTimer timer;
+    /** The write queue limit new handles start with. */
+    private final long maxWriteQueueBytes;
 
-    private LoopGroup(List<EventLoop> loops) {
+    private LoopGroup(List<EventLoop> loops, TcpServiceSettings settings) {
         this.loops = loops;
+        this.timer = new LoopTimer(settings.threadNamePrefix() + "timer");
+        this.maxWriteQueueBytes = settings.maxWriteQueueBytes();
     }
 
     /** Starts the loop threads; on failure the ones already started are stopped again. */
@@ -29,15 +35,30 @@ final class LoopGroup {
                         settings.readBufferSize()));
             }
         } catch (UvException | RuntimeException e) {
-            new LoopGroup(started).close();
+            new LoopGroup(started, settings).close();
             throw e;
         }
-        return new LoopGroup(List.copyOf(started));
+        return new LoopGroup(List.copyOf(started), settings);
+    }
+
+    /** @return every loop, in a fixed order */
+    List<EventLoop> eventLoops() {
+        return loops;
     }
 
     /** @return the loop for the next new handle, round robin */
     EventLoop next() {
         return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+    }
+
+    /** @return the loop whose thread is the calling thread, if one of this group; else null */
+    EventLoop current() {
+        for (EventLoop loop : loops) {
+            if (loop.inLoop()) {
+                return loop;
+            }
+        }
+        return null;
     }
 
     List<Loop> loops() {
@@ -46,6 +67,16 @@ final class LoopGroup {
 
     DirectBufferPool bufferPool() {
         return bufferPool;
+    }
+
+    /** @return the timeouts of these loops' handles */
+    LoopTimer timer() {
+        return timer;
+    }
+
+    /** @return the write queue limit new handles start with */
+    long maxWriteQueueBytes() {
+        return maxWriteQueueBytes;
     }
 
     /**
@@ -61,6 +92,7 @@ final class LoopGroup {
         for (EventLoop loop : loops) {
             loop.awaitTermination();
         }
+        timer.close();
     }
 
     /** @throws IllegalStateException if the calling thread is one of this group's loops */

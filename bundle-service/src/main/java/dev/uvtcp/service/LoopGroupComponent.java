@@ -56,7 +56,7 @@ public final class LoopGroupComponent {
 
     static TcpServiceSettings settings(UvtcpConfiguration config) {
         return new TcpServiceSettings(config.loops(), config.readBufferSize(),
-                config.threadNamePrefix());
+                config.threadNamePrefix(), config.maxWriteQueueBytes());
     }
 
     /**

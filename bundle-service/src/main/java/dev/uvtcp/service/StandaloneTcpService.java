@@ -106,6 +106,12 @@ public final class StandaloneTcpService implements TcpService, AutoCloseable {
     }
 
     @Override
+    public Tcp listen(InetSocketAddress address, dev.uvtcp.ListenOptions options,
+            ConnectionHandler handler) throws UvException {
+        return view.listen(address, options, handler);
+    }
+
+    @Override
     public Tcp listen(String host, int port, int backlog, ConnectionHandler handler)
             throws UvException {
         return view.listen(host, port, backlog, handler);

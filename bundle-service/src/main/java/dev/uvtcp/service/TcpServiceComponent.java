@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Handle;
+import dev.uvtcp.ListenOptions;
 import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
@@ -44,7 +45,9 @@ public final class TcpServiceComponent implements TcpService {
     public TcpServiceComponent(@Reference(name = "loops") LoopGroupComponent loops,
             ComponentContext context) {
         this.owner = ownerName(context.getUsingBundle());
-        this.view = new TcpServiceView(loops.group(), owner);
+        Bundle using = context.getUsingBundle();
+        this.view = new TcpServiceView(loops.group(), owner,
+                using == null ? -1 : using.getBundleId());
     }
 
     private static String ownerName(Bundle bundle) {
@@ -90,6 +93,12 @@ public final class TcpServiceComponent implements TcpService {
     public Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
             throws UvException {
         return view.listen(address, backlog, handler);
+    }
+
+    @Override
+    public Tcp listen(InetSocketAddress address, ListenOptions options,
+            ConnectionHandler handler) throws UvException {
+        return view.listen(address, options, handler);
     }
 
     @Override

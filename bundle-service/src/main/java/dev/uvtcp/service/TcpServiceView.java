@@ -3,14 +3,17 @@ package dev.uvtcp.service;
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Handle;
 import dev.uvtcp.HandleClosedException;
+import dev.uvtcp.ListenOptions;
 import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One consumer's {@link TcpService}: creates handles on the shared loops and owns them, so that
@@ -27,6 +31,8 @@ final class TcpServiceView implements TcpService, HandleOwner {
 
     private final LoopGroup group;
     private final String ownerName;
+    /** The consumer bundle's id, or -1 (outside OSGi); shown by the runtime introspection. */
+    private final long ownerBundleId;
     private final Set<UvHandle> handles = ConcurrentHashMap.newKeySet();
     private volatile boolean released;
 
@@ -34,8 +40,27 @@ final class TcpServiceView implements TcpService, HandleOwner {
      * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
      */
     TcpServiceView(LoopGroup group, String ownerName) {
+        this(group, ownerName, -1);
+    }
+
+    /**
+     * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
+     * @param ownerBundleId the id of that bundle, or -1
+     */
+    TcpServiceView(LoopGroup group, String ownerName, long ownerBundleId) {
         this.group = group;
         this.ownerName = ownerName;
+        this.ownerBundleId = ownerBundleId;
+    }
+
+    @Override
+    public String ownerName() {
+        return ownerName;
+    }
+
+    @Override
+    public long ownerBundleId() {
+        return ownerBundleId;
     }
 
     @Override
@@ -52,6 +77,16 @@ final class TcpServiceView implements TcpService, HandleOwner {
         handles.remove(handle);
     }
 
+    @Override
+    public long defaultMaxWriteQueueBytes() {
+        return group.maxWriteQueueBytes();
+    }
+
+    @Override
+    public LoopTimer timer() {
+        return group.timer();
+    }
+
     private HandleClosedException released(String operation) {
         return new HandleClosedException(operation + ": the TcpService of " + ownerName
                 + " has been released");
@@ -61,7 +96,16 @@ final class TcpServiceView implements TcpService, HandleOwner {
         if (released) {
             throw released("create a handle");
         }
-        EventLoop loop = group.next();
+        // Created on a loop thread of this service: stay on that loop, so that the caller
+        // (typically a callback) never waits for another loop.
+        EventLoop current = group.current();
+        return createOn(current != null ? current : group.next(), domain);
+    }
+
+    private UvTcp createOn(EventLoop loop, int domain) throws UvException {
+        if (released) {
+            throw released("create a handle");
+        }
         try {
             return loop.call(() -> UvTcp.createOnLoop(loop, this, group.bufferPool(), domain));
         } catch (RejectedExecutionException loopGone) {
@@ -137,10 +181,75 @@ final class TcpServiceView implements TcpService, HandleOwner {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must be >= 0, was " + backlog);
         }
-        UvTcp server = create(UvNative.DOMAIN_UNSPEC);
+        return listen(address, ListenOptions.defaults().withBacklog(backlog), handler);
+    }
+
+    @Override
+    public Tcp listen(InetSocketAddress address, ListenOptions options,
+            ConnectionHandler handler) throws UvException {
+        SocketAddresses.requireResolved(address, "address");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        if (options.allLoops()) {
+            return listenOnAllLoops(address, options, handler);
+        }
+        return listenOn(null, address, options, handler, new AtomicInteger());
+    }
+
+    /**
+     * One listener per loop on the same address, each with SO_REUSEPORT (the kernel spreads
+     * connections over them); the first is returned and closing it closes the others.
+     */
+    private Tcp listenOnAllLoops(InetSocketAddress address, ListenOptions options,
+            ConnectionHandler handler) throws UvException {
+        AtomicInteger open = new AtomicInteger();
+        List<UvTcp> servers = new ArrayList<>();
         try {
+            InetSocketAddress bindTo = address;
+            for (EventLoop loop : group.eventLoops()) {
+                UvTcp server = listenOn(loop, bindTo, options, handler, open);
+                servers.add(server);
+                if (bindTo.getPort() == 0) {
+                    // Port 0: the first listener picked a port; the others take the same one.
+                    bindTo = new InetSocketAddress(address.getAddress(),
+                            server.localAddress().getPort());
+                }
+            }
+        } catch (UvException | RuntimeException e) {
+            servers.forEach(UvTcp::close);
+            throw e;
+        }
+        UvTcp first = servers.get(0);
+        List<UvTcp> others = List.copyOf(servers.subList(1, servers.size()));
+        // Runs on the first listener's loop: close the others on theirs, without waiting.
+        first.closeFuture().whenComplete((ignored, error) -> {
+            for (UvTcp other : others) {
+                try {
+                    other.loop.execute(other::closeOnLoop);
+                } catch (RejectedExecutionException loopGone) {
+                    // that loop closed its handles as it ended
+                }
+            }
+        });
+        return first;
+    }
+
+    /**
+     * A listener on {@code loop} (with SO_REUSEPORT), or on the next loop when null; {@code
+     * open} counts its accepted connections (shared by the listeners of one server).
+     */
+    private UvTcp listenOn(EventLoop loop, InetSocketAddress address, ListenOptions options,
+            ConnectionHandler handler, AtomicInteger open) throws UvException {
+        UvTcp server = loop == null ? create(UvNative.DOMAIN_UNSPEC)
+                : createOn(loop, address.getAddress() instanceof Inet6Address
+                        ? UvNative.DOMAIN_INET6 : UvNative.DOMAIN_INET);
+        long idleMillis = options.idleTimeout().toMillis();
+        try {
+            if (loop != null) {
+                server.reusePort();
+            }
             server.bind(address);
-            server.listen(backlog, (listener, error) -> {
+            server.listen(options.backlog(), (listener, error) -> {
                 if (error != null) {
                     UvHandle.guard("ConnectionHandler of " + server.label(),
                             () -> handler.onAcceptError(server, error));
@@ -156,14 +265,64 @@ final class TcpServiceView implements TcpService, HandleOwner {
                 } catch (HandleClosedException ownerReleased) {
                     return;
                 }
-                UvHandle.guard("ConnectionHandler of " + server.label(),
-                        () -> handler.onConnection((Tcp) connection));
+                if (!tryOpen(open, options.maxConnections())) {
+                    resetExcess((UvTcp) connection);
+                    UvException limit = UvErrors.exception(UvErrors.ECONNABORTED,
+                            "accept on " + server.label() + ": " + options.maxConnections()
+                                    + " connections are open (maxConnections); the new one "
+                                    + "was reset");
+                    UvHandle.guard("ConnectionHandler of " + server.label(),
+                            () -> handler.onAcceptError(server, limit));
+                    return;
+                }
+                if (options.maxConnections() != Integer.MAX_VALUE) {
+                    connection.closeFuture().thenRun(open::decrementAndGet);
+                }
+                if (options.maxWriteQueueBytes() > 0) {
+                    connection.setMaxWriteQueueSize(options.maxWriteQueueBytes());
+                }
+                if (idleMillis > 0) {
+                    connection.startIdleTimeout(idleMillis);
+                }
+                try {
+                    handler.onConnection((Tcp) connection);
+                } catch (Throwable t) { // as UvHandle.guard, without a message per connection
+                    UvHandle.LOG.log(System.Logger.Level.WARNING,
+                            "ConnectionHandler of " + server.label() + " threw", t);
+                }
             });
         } catch (UvException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Counts one more open connection unless {@code max} are open (no limit: no counting).
+     * Atomic, as the listeners of one server on several loops share the count.
+     */
+    private static boolean tryOpen(AtomicInteger open, int max) {
+        if (max == Integer.MAX_VALUE) {
+            return true;
+        }
+        int now;
+        do {
+            now = open.get();
+            if (now >= max) {
+                return false;
+            }
+        } while (!open.compareAndSet(now, now + 1));
+        return true;
+    }
+
+    /** Loop thread: closes a connection beyond maxConnections with a reset (RST). */
+    private static void resetExcess(UvTcp connection) {
+        try {
+            connection.closeReset();
+        } catch (UvException | RuntimeException e) {
+            connection.close();
+        }
     }
 
     @Override

@@ -28,6 +28,8 @@ abstract class UvHandle implements Handle, HandleCallbacks {
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** {@code HandleType.values()} once: values() copies the array on every call. */
+    private static final HandleType[] HANDLE_TYPES = HandleType.values();
 
     final EventLoop loop;
     private final HandleOwner owner;
@@ -51,7 +53,7 @@ abstract class UvHandle implements Handle, HandleCallbacks {
     final void attachNative(long nativeAddress) {
         this.address = nativeAddress;
         int code = UvNative.handleType(nativeAddress);
-        HandleType[] types = HandleType.values();
+        HandleType[] types = HANDLE_TYPES;
         this.type = code >= 0 && code < types.length ? types[code] : HandleType.UNKNOWN;
         loop.register(this);
         try {
@@ -65,6 +67,16 @@ abstract class UvHandle implements Handle, HandleCallbacks {
     /** A short name used in messages, e.g. {@code "tcp#12"}. */
     final String label() {
         return type.name().toLowerCase(java.util.Locale.ROOT) + "#" + id;
+    }
+
+    /** Any thread: the handle's id, the number in {@link #label()}; for introspection. */
+    final int id() {
+        return id;
+    }
+
+    /** Any thread: whom the handle was created for; for introspection. */
+    final HandleOwner owner() {
+        return owner;
     }
 
     final boolean isOpen() {
@@ -169,6 +181,13 @@ abstract class UvHandle implements Handle, HandleCallbacks {
             });
         } catch (RejectedExecutionException | UvException loopGone) {
             // The loop closed every handle as it ended.
+        } catch (LoopDeadlockException wouldDeadlock) {
+            // Called on a loop that the handle's loop is waiting for: close without waiting.
+            try {
+                loop.execute(this::closeOnLoop);
+            } catch (RejectedExecutionException loopGone) {
+                // The loop closed every handle as it ended.
+            }
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stream operations of a handle: listen/accept, reading, writing, shutdown.
@@ -22,7 +25,7 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private final DirectBufferPool bufferPool;
     /** Loop thread only. */
-    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>(2); // small: idle conns
     private int nextWriteId;
     private ReadHandler readHandler;
     private ListenHandler listenHandler;
@@ -30,6 +33,25 @@ abstract class UvStream extends UvHandle implements Stream {
     private volatile boolean shutdownRequested;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
     private volatile boolean eofRead;
+    private final HandleOwner streamOwner;
+    /**
+     * Any thread: bytes of writes accepted by {@link #write} and not yet ended (on their way to
+     * the loop or queued in libuv); bounded by {@link #maxWriteQueueBytes}.
+     */
+    private final AtomicLong writeBytesHeld = new AtomicLong();
+    /** Any thread: the write queue limit ({@link #setMaxWriteQueueSize(long)}). */
+    private volatile long maxWriteQueueBytes;
+    /** Loop thread only: whether an idle timeout watches this stream. */
+    private boolean idleTracking;
+    /** Loop thread only: {@link System#nanoTime()} of the last read or completed write. */
+    private long lastActivityNanos;
+    /** Loop thread only: the pending idle check, cancelled on close. */
+    private ScheduledFuture<?> idleCheck;
+
+    /** Loop thread only (read elsewhere through {@link #introspect}): bytes read so far. */
+    private long bytesRead;
+    /** Loop thread only: bytes of writes that completed so far. */
+    private long bytesWritten;
 
     private record PendingWrite(int id, WriteRequest request) {
     }
@@ -37,6 +59,8 @@ abstract class UvStream extends UvHandle implements Stream {
     UvStream(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool) {
         super(loop, owner);
         this.bufferPool = bufferPool;
+        this.streamOwner = owner;
+        this.maxWriteQueueBytes = owner.defaultMaxWriteQueueBytes();
     }
 
     /** Loop thread: a new, open, unconnected handle of the same kind on the same loop. */
@@ -67,7 +91,11 @@ abstract class UvStream extends UvHandle implements Stream {
             return;
         }
         UvException error = status == 0 ? null : UvErrors.exception(status, "listen " + label());
-        guard("ListenHandler of " + label(), () -> handler.onConnection(this, error));
+        try {
+            handler.onConnection(this, error);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "ListenHandler of " + label() + " threw", t);
+        }
     }
 
     @Override
@@ -133,9 +161,18 @@ abstract class UvStream extends UvHandle implements Stream {
         if (handler == null) {
             return;
         }
+        if (idleTracking) {
+            lastActivityNanos = System.nanoTime();
+        }
         if (nread > 0) {
+            bytesRead += nread;
+            // The hot path: no allocation (no message, no lambda) unless the handler throws.
             ByteBuffer data = loop.readView((int) nread);
-            guard("ReadHandler of " + label(), () -> handler.onRead(this, data));
+            try {
+                handler.onRead(this, data);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "ReadHandler of " + label() + " threw", t);
+            }
             return;
         }
         // libuv has stopped reading on EOF and on errors.
@@ -151,9 +188,144 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public CompletionStage<Void> write(ByteBuffer... buffers) {
+        if (buffers != null && buffers.length == 1 && loop.inLoop()) {
+            CompletionStage<Void> done = tryWriteAllOnLoop(buffers[0]);
+            if (done != null) {
+                return done;
+            }
+        }
         WriteRequest request = WriteRequest.capture(buffers, bufferPool);
+        if (request.totalBytes > 0 && !holdWriteBytes(request)) {
+            return request.future;
+        }
         onLoopAsync("write", () -> writeOnLoop(request), request::fail);
         return request.future;
+    }
+
+    /** The result of every write that the kernel took whole at once; shareable, immutable. */
+    private static final CompletionStage<Void> WRITTEN = CompletableFuture.completedStage(null);
+
+    /**
+     * Loop thread, the fast path of {@link #write}: when nothing is queued, one
+     * {@code uv_try_write} of a direct buffer; if the kernel takes every byte, the write is
+     * done with no allocation and one JNI crossing. Returns null when the general path must
+     * go on: for a heap buffer, a closed handle, queued writes (nothing was sent then), or a
+     * partial write (the buffer's position is advanced past what was sent, and the general
+     * path queues the rest, copying it if the buffer is borrowed).
+     */
+    private CompletionStage<Void> tryWriteAllOnLoop(ByteBuffer src) {
+        if (src == null || !src.isDirect() || !isOpen() || !pendingWrites.isEmpty()
+                || shutdownRequested) {
+            return null;
+        }
+        int length = src.remaining();
+        if (length == 0) {
+            return null;
+        }
+        int position = src.position();
+        int written = loop.isReadView(src)
+                ? UvNative.tryWriteReadBuffer(address, position, length) // an echo
+                : UvNative.tryWrite1(address, src, position, length);
+        if (written > 0) {
+            bytesWritten += written;
+        }
+        if (written != length) {
+            if (written > 0) {
+                // Sent in part: the general path sends the rest (and copies it if borrowed).
+                src.position(position + written);
+            }
+            if (written >= 0 || written == UvErrors.EAGAIN) {
+                return null;
+            }
+            src.position(src.limit());
+            return CompletableFuture.failedStage(writeError(written));
+        }
+        src.position(src.limit());
+        if (idleTracking) {
+            lastActivityNanos = System.nanoTime();
+        }
+        return WRITTEN;
+    }
+
+    /**
+     * Any thread: counts the request against the write queue limit, or fails it with ENOBUFS
+     * if it does not fit.
+     *
+     * @return true if the request may go on to the loop
+     */
+    private boolean holdWriteBytes(WriteRequest request) {
+        long limit = maxWriteQueueBytes;
+        long held = writeBytesHeld.addAndGet(request.totalBytes);
+        if (held > limit) {
+            writeBytesHeld.addAndGet(-request.totalBytes);
+            request.fail(UvErrors.exception(UvErrors.ENOBUFS, "write of " + request.totalBytes
+                    + " bytes to " + label() + " refused: " + (held - request.totalBytes)
+                    + " bytes are queued and the write queue limit is " + limit));
+            return false;
+        }
+        request.accountTo(this);
+        return true;
+    }
+
+    /**
+     * A request counted by {@link #holdWriteBytes} ended: on the loop thread when it was
+     * written or failed there, on the caller's thread when it was refused before reaching the
+     * loop.
+     */
+    final void writeEnded(long bytes, boolean written) {
+        writeBytesHeld.addAndGet(-bytes);
+        if (written) {
+            bytesWritten += bytes;
+        }
+        if (written && idleTracking) {
+            lastActivityNanos = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void setMaxWriteQueueSize(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("max write queue size must be >= 1, was "
+                    + bytes);
+        }
+        ensureOpen("setMaxWriteQueueSize");
+        maxWriteQueueBytes = bytes;
+    }
+
+    @Override
+    public long maxWriteQueueSize() {
+        return maxWriteQueueBytes;
+    }
+
+    /**
+     * Loop thread: closes this stream once nothing was read and no write completed for
+     * {@code timeoutMillis}. Checked by a task the owner's {@link LoopTimer} hands to the loop
+     * when the timeout could next expire; the check is cancelled when the stream closes.
+     */
+    final void startIdleTimeout(long timeoutMillis) {
+        idleTracking = true;
+        lastActivityNanos = System.nanoTime();
+        scheduleIdleCheck(timeoutMillis, timeoutMillis);
+    }
+
+    private void scheduleIdleCheck(long delayMillis, long timeoutMillis) {
+        try {
+            idleCheck = streamOwner.timer().schedule(loop, () -> {
+                if (!isOpen()) {
+                    return;
+                }
+                long idleMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
+                if (idleMillis >= timeoutMillis) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing {0}: idle for {1} ms",
+                            label(), idleMillis);
+                    closeOnLoop();
+                } else {
+                    scheduleIdleCheck(timeoutMillis - idleMillis, timeoutMillis);
+                }
+            }, delayMillis);
+        } catch (RejectedExecutionException serviceClosed) {
+            // the service is closing: it closes this stream too
+        }
     }
 
     private void writeOnLoop(WriteRequest request) {
@@ -163,8 +335,11 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         boolean tryFirst = true;
         if (request.hasBorrowed) {
-            int written = UvNative.tryWrite(address, request.buffers, request.positions,
-                    request.lengths, request.count);
+            int written = request.count == 1
+                    ? UvNative.tryWrite1(address, request.buffers[0], request.positions[0],
+                            request.lengths[0])
+                    : UvNative.tryWrite(address, request.buffers, request.positions,
+                            request.lengths, request.count);
             if (written == request.totalBytes) {
                 request.complete();
                 return;
@@ -257,6 +432,7 @@ abstract class UvStream extends UvHandle implements Stream {
                 src.position(src.position() + step);
                 left -= step;
             }
+            bytesWritten += written;
             return written;
         } finally {
             for (ByteBuffer copy : copies) {
@@ -336,8 +512,21 @@ abstract class UvStream extends UvHandle implements Stream {
         listenHandler = null;
     }
 
+    /**
+     * Loop thread: what the runtime introspection ({@code uvtcp:handles}) shows of this stream:
+     * {@code {bytesRead, bytesWritten, listening ? 1 : 0, reading ? 1 : 0}}.
+     */
+    final long[] introspect() {
+        return new long[] {bytesRead, bytesWritten, listenHandler != null ? 1 : 0,
+                readHandler != null ? 1 : 0};
+    }
+
     @Override
     void afterClose() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
         // libuv cancels pending requests before the close callback; this is a safety net.
         PendingWrite pending;
         while ((pending = pendingWrites.pollFirst()) != null) {

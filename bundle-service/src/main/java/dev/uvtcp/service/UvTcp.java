@@ -6,7 +6,10 @@ import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,6 +22,8 @@ final class UvTcp extends UvStream implements Tcp {
     private CompletableFuture<Void> pendingConnect;
     /** Loop thread only: what the pending connect is, for messages. */
     private String connectOperation;
+    /** Loop thread only: the pending connect's timeout, cancelled when it completes. */
+    private ScheduledFuture<?> connectTimeout;
     /**
      * Loop thread only: a connect succeeded. Linux reports success (not EISCONN) for the first
      * connect() after a non-blocking connect completed, whatever the address, so a second
@@ -85,8 +90,29 @@ final class UvTcp extends UvStream implements Tcp {
 
     @Override
     public CompletionStage<Void> connect(InetSocketAddress address) {
+        return connect(address, 0);
+    }
+
+    @Override
+    public CompletionStage<Void> connect(InetSocketAddress address, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        long millis;
+        try {
+            millis = timeout.toMillis();
+        } catch (ArithmeticException huge) {
+            millis = Long.MAX_VALUE;
+        }
+        if (millis < 1) {
+            throw new IllegalArgumentException("connect timeout must be >= 1 ms, was " + timeout);
+        }
+        return connect(address, millis);
+    }
+
+    /** @param timeoutMillis 0 for none */
+    private CompletionStage<Void> connect(InetSocketAddress address, long timeoutMillis) {
         SocketAddresses.requireResolved(address, "address");
         SocketAddresses.requirePort(address.getPort(), false);
+        long startNanos = System.nanoTime();
         CompletableFuture<Void> result = new CompletableFuture<>();
         String operation = "connect " + SocketAddresses.describe(address);
         onLoopAsync("connect", () -> {
@@ -108,14 +134,42 @@ final class UvTcp extends UvStream implements Tcp {
             }
             pendingConnect = result;
             connectOperation = operation;
+            if (timeoutMillis > 0) {
+                long left = timeoutMillis - (System.nanoTime() - startNanos) / 1_000_000;
+                scheduleConnectTimeout(result, Math.max(left, 0), timeoutMillis);
+            }
         }, result::completeExceptionally);
         return result;
+    }
+
+    /** Loop thread: fails {@code result} with ETIMEDOUT and closes the handle when due. */
+    private void scheduleConnectTimeout(CompletableFuture<Void> result, long delayMillis,
+            long timeoutMillis) {
+        try {
+            connectTimeout = owner.timer().schedule(loop, () -> {
+                if (pendingConnect != result) {
+                    return; // completed meanwhile
+                }
+                pendingConnect = null;
+                connectTimeout = null;
+                result.completeExceptionally(UvErrors.exception(UvErrors.ETIMEDOUT,
+                        connectOperation + " (no connection within " + timeoutMillis
+                                + " ms; handle closed)"));
+                closeOnLoop();
+            }, delayMillis);
+        } catch (RejectedExecutionException serviceClosed) {
+            // the service is closing: it closes this handle, failing the connect
+        }
     }
 
     @Override
     public void onConnect(int status) {
         CompletableFuture<Void> result = pendingConnect;
         pendingConnect = null;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
         if (result == null) {
             return;
         }
@@ -148,7 +202,7 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     public void setNoDelay(boolean enable) throws UvException {
         onLoop("setNoDelay", () -> UvErrors.check(UvNative.tcpNoDelay(address, enable),
-                "setNoDelay " + label()));
+                "setNoDelay", this));
     }
 
     @Override
@@ -205,6 +259,12 @@ final class UvTcp extends UvStream implements Tcp {
         }
     }
 
+    /** Any thread: {@code SO_REUSEPORT} on the socket (created, not bound yet). */
+    void reusePort() throws UvException {
+        onLoop("reusePort", () -> UvErrors.check(UvNative.tcpReusePort(address),
+                "SO_REUSEPORT on " + label()));
+    }
+
     /** Loop thread: opens an adopted descriptor ({@code uv_tcp_open}). */
     void openOnLoop(int fd) throws UvException {
         UvErrors.check(UvNative.tcpOpen(address, fd), "open fd " + fd);
@@ -213,6 +273,10 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     void afterClose() {
         super.afterClose();
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+            connectTimeout = null;
+        }
         if (pendingConnect != null) {
             pendingConnect.completeExceptionally(UvErrors.exception(UvErrors.ECANCELED,
                     connectOperation));

@@ -40,4 +40,15 @@ public @interface UvtcpConfiguration {
             description = "Loop threads are named this prefix followed by the loop's index,"
                     + " e.g. uvtcp-loop-0.")
     String threadNamePrefix() default TcpServiceSettings.DEFAULT_THREAD_NAME_PREFIX;
+
+    /** @return the write queue limit every new handle starts with, in bytes */
+    @AttributeDefinition(
+            name = "Write queue limit",
+            description = "Bytes a handle may hold for writing; a write that would go above"
+                    + " fails with ENOBUFS, so a peer that does not read cannot make memory"
+                    + " grow without bound. Every new handle starts with this limit and may"
+                    + " change it (Stream.setMaxWriteQueueSize). 9223372036854775807 for"
+                    + " none.",
+            min = "1")
+    long maxWriteQueueBytes() default TcpServiceSettings.DEFAULT_MAX_WRITE_QUEUE_BYTES;
 }

@@ -24,6 +24,8 @@ final class WriteRequest {
     final boolean hasBorrowed;
     private final DirectBufferPool pool;
     private final boolean[] pooled;
+    /** The stream whose write queue limit counts this request until it ends; or null. */
+    private UvStream accountedTo;
 
     private WriteRequest(ByteBuffer[] source, DirectBufferPool pool) {
         this.count = source.length;
@@ -95,14 +97,33 @@ final class WriteRequest {
         return new WriteRequest(source, pool);
     }
 
+    /**
+     * Caller's thread, before the request is handed to the loop: {@code stream} has counted
+     * {@link #totalBytes} against its write queue limit and is told, once, when the request
+     * ends ({@link UvStream#writeEnded}).
+     */
+    void accountTo(UvStream stream) {
+        this.accountedTo = stream;
+    }
+
     void complete() {
         release();
+        end(true);
         future.complete(null);
     }
 
     void fail(Throwable error) {
         release();
+        end(false);
         future.completeExceptionally(error);
+    }
+
+    private void end(boolean written) {
+        UvStream stream = accountedTo;
+        if (stream != null) {
+            accountedTo = null;
+            stream.writeEnded(totalBytes, written);
+        }
     }
 
     private void release() {

@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# uvtcp benchmark: builds what it needs, runs the same workloads against four echo servers
+# (C libuv, uvtcp, Netty epoll, JDK NIO) with one native load generator, and writes
+# bench/results/latest.md and bench/results/latest.png.
+#
+#   bench/run.sh [--runs=N] [--duration=S] [--warmup=S] [--quick] [--no-build]
+#                [--skip-clients] [--skip-scaling] [--jmh]
+#
+#   --runs      alternating runs per server (default 3; medians are reported)
+#   --duration  measured seconds per workload (default 5)
+#   --warmup    warm-up seconds before each measurement (default 2)
+#   --quick     1 run, 2 s per workload, 1 s warm-up (a smoke test, not a result)
+#   --skip-scaling  leave out uvtcp with 1 vs 2 loops (SO_REUSEPORT listeners, unpinned)
+#   --jmh       also the JMH microbenchmarks (results/jmh-latest.txt)
+#
+# Servers run on core 1 (taskset -c 1), the load generator on core 0. Traffic goes to
+# 127.0.0.1 only. Every process started here is stopped by PID on exit.
+set -euo pipefail
+
+RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0
+for arg in "$@"; do
+  case "$arg" in
+    --runs=*) RUNS="${arg#*=}" ;;
+    --duration=*) DURATION="${arg#*=}" ;;
+    --warmup=*) WARMUP="${arg#*=}" ;;
+    --quick) RUNS=1 DURATION=2 WARMUP=1 ;;
+    --no-build) BUILD=0 ;;
+    --skip-clients) CLIENTS=0 ;;
+    --skip-scaling) SCALING=0 ;;
+    --jmh) JMH=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+    *) echo "bench: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH/.." && pwd)"
+TARGET="$BENCH/target"
+RESULTS="$BENCH/results"
+LOGS="$TARGET/logs"
+mkdir -p "$RESULTS" "$LOGS"
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: ERROR: $*" >&2; exit 1; }
+
+# ---- processes we start are stopped by PID ----------------------------------------------
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- tools ------------------------------------------------------------------------------
+need_pkgs=()
+command -v cc >/dev/null || need_pkgs+=(gcc)
+command -v cmake >/dev/null || need_pkgs+=(cmake)
+command -v taskset >/dev/null || need_pkgs+=(util-linux)
+if [[ ${#need_pkgs[@]} -gt 0 ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    log "installing ${need_pkgs[*]}"
+    apt-get -q update >&2 && DEBIAN_FRONTEND=noninteractive apt-get -q install -y "${need_pkgs[@]}" >&2
+  else
+    die "missing tools: ${need_pkgs[*]}"
+  fi
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JCMD="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
+command -v "$JAVA" >/dev/null || die "java not found"
+
+# ---- build ------------------------------------------------------------------------------
+if [[ $BUILD == 1 ]]; then
+  log "building uvtcp and the bench module (./mvnw -Pbench -pl bench -am package -DskipTests)"
+  (cd "$ROOT" && ./mvnw -B -q -Pbench -pl bench -am package -DskipTests) >&2 \
+    || die "Maven build failed"
+fi
+[[ -f "$TARGET/uvtcp-bench.jar" ]] || die "no $TARGET/uvtcp-bench.jar: run without --no-build"
+CP="$TARGET/uvtcp-bench.jar:$TARGET/lib/*"
+
+# libuv: the source release the project builds (bundle-native's build.sh unpacked it into
+# its cache), compiled here with the same cmake flags, static, for the C programs.
+LIBUV_VERSION="$(sed -n 's:.*<libuv.version>\(.*\)</libuv.version>.*:\1:p' "$ROOT/pom.xml" | head -1)"
+LIBUV_SHA="$(sed -n 's:.*<libuv.sha256>\(.*\)</libuv.sha256>.*:\1:p' "$ROOT/pom.xml" | head -1)"
+CACHE="${UVTCP_CACHE_DIR:-$HOME/.cache/uvtcp}"
+UV_SRC="${UVTCP_LIBUV_SRC:-$CACHE/src-${LIBUV_VERSION}-${LIBUV_SHA:0:12}}"
+[[ -f "$UV_SRC/include/uv.h" ]] || die "no libuv source at $UV_SRC (build bundle-native first)"
+NATIVE="$TARGET/bench-c"
+mkdir -p "$NATIVE"
+UV_BUILD="$NATIVE/libuv-$LIBUV_VERSION"
+if [[ ! -f "$UV_BUILD/libuv_a.a" ]]; then
+  log "building libuv $LIBUV_VERSION from $UV_SRC"
+  cmake -S "$UV_SRC" -B "$UV_BUILD" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF \
+    >"$LOGS/libuv-cmake.log" 2>&1 || die "cmake libuv failed ($LOGS/libuv-cmake.log)"
+  cmake --build "$UV_BUILD" --target uv_a -j2 >>"$LOGS/libuv-cmake.log" 2>&1 \
+    || die "building libuv failed ($LOGS/libuv-cmake.log)"
+fi
+cc -std=c11 -O2 -Wall -Wextra -Werror -I"$UV_SRC/include" -o "$NATIVE/echo_uv" \
+  "$BENCH/src/main/c/echo_uv.c" "$UV_BUILD/libuv_a.a" -lpthread -ldl
+cc -std=c11 -O2 -Wall -Wextra -Werror -o "$NATIVE/loadgen" "$BENCH/src/main/c/loadgen.c"
+LOADGEN="$NATIVE/loadgen"
+
+# ---- machine ----------------------------------------------------------------------------
+CORES="$(nproc)"
+if [[ $CORES -ge 2 ]]; then SERVER_CPU=1 CLIENT_CPU=0; else SERVER_CPU=0 CLIENT_CPU=0; fi
+PIN_SERVER=(taskset -c "$SERVER_CPU")
+PIN_CLIENT=(taskset -c "$CLIENT_CPU")
+# The idle workload holds 10,000 connections in the load generator and in the server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[[ "$(ulimit -n)" -ge 10100 ]] || die "open file limit $(ulimit -n) is below 10100"
+
+JVM_OPTS=(-Xms64m -Xmx1g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled)
+NETTY_VERSION="$(ls "$TARGET/lib" | sed -n 's/^netty-transport-\([0-9].*\)\.jar$/\1/p' | head -1)"
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$TARGET/history"   # every run's raw figures; results/ keeps the latest
+RAW="$TARGET/history/raw-$STAMP.tsv"
+MACHINE="$TARGET/history/machine-$STAMP.txt"
+: >"$RAW"
+# How busy the machine is without us: percent of all CPUs busy over 2 s.
+cpu_busy() {
+  local u n s i w q sq st t1 i1 t2 i2
+  read -r _ u n s i w q sq st _ </proc/stat
+  t1=$((u + n + s + i + w + q + sq + st)) i1=$((i + w))
+  sleep 2
+  read -r _ u n s i w q sq st _ </proc/stat
+  t2=$((u + n + s + i + w + q + sq + st)) i2=$((i + w))
+  echo $(( 100 * ((t2 - t1) - (i2 - i1)) / (t2 - t1 > 0 ? t2 - t1 : 1) ))
+}
+BUSY_BEFORE="$(cpu_busy)"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+# Loopback drops (netdev backlog) and retransmissions during the run: a noisy run shows here.
+softnet_drops() { awk '{ s += strtonum("0x" $2) } END { print s }' /proc/net/softnet_stat; }
+retrans() { awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+DROPS_BEFORE="$(softnet_drops)" RETRANS_BEFORE="$(retrans)"
+{
+  echo "cores=$CORES"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "kernel=$(uname -r)"
+  echo "jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.vm.name = //p' | head -1) $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.runtime.version = //p' | head -1)"
+  echo "libuv=$LIBUV_VERSION"
+  echo "netty=$NETTY_VERSION"
+  echo "runs=$RUNS"
+  echo "duration=$DURATION"
+  echo "warmup=$WARMUP"
+  echo "server_cpu=$SERVER_CPU"
+  echo "client_cpu=$CLIENT_CPU"
+  echo "load_before=load average $LOAD_BEFORE, CPUs ${BUSY_BEFORE}% busy"
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "command=bench/run.sh $*"
+} >"$MACHINE"
+log "machine: $(tr '\n' ' ' <"$MACHINE")"
+
+# ---- servers ----------------------------------------------------------------------------
+PORT=21000
+SERVER_PID=""
+
+# start_server KIND PORT [PINNED=1] [LOOPS=1]
+start_server() {
+  local kind="$1" port="$2" pinned="${3:-1}" loops="${4:-1}"
+  local out="$LOGS/server-$kind-$port.log"
+  local -a pin=()
+  [[ $pinned == 1 ]] && pin=("${PIN_SERVER[@]}")
+  case "$kind" in
+    c-libuv*) "${pin[@]}" "$NATIVE/echo_uv" "$port" >"$out" 2>&1 & ;;
+    uvtcp*) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.UvtcpEchoServer \
+              "$port" "$loops" >"$out" 2>&1 & ;;
+    netty) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.NettyEchoServer \
+              "$port" >"$out" 2>&1 & ;;
+    nio) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.NioEchoServer \
+              "$port" >"$out" 2>&1 & ;;
+    *) die "unknown server $kind" ;;
+  esac
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  local i
+  for i in $(seq 1 200); do
+    grep -q '^READY' "$out" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$out" >&2; die "server $kind died"; }
+    sleep 0.1
+  done
+  die "server $kind did not get ready in 20 s ($out)"
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+# loadgen RUN SERVER WORKLOAD PINNED args...
+loadgen() {
+  local run="$1" server="$2" workload="$3" pinned="$4"
+  shift 4
+  local -a pin=()
+  [[ $pinned == 1 ]] && pin=("${PIN_CLIENT[@]}")
+  local out
+  out="$("${pin[@]}" timeout $((${DURATION%.*} + ${WARMUP%.*} + 60)) "$LOADGEN" \
+    --port="$PORT" --pid="$SERVER_PID" --warmup="$WARMUP" --duration="$DURATION" "$@")" \
+    || { log "loadgen $workload against $server failed"; return 0; }
+  echo "$out" | while IFS='=' read -r k v; do
+    printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$server" "$workload" "$k" "$v"
+  done >>"$RAW"
+  log "  $server $workload: $(echo "$out" | grep -E '^(round_trips_per_s|mib_per_s|connections_per_s|bytes_per_conn|p99_us|server_cpu_us_per_op)=' | tr '\n' ' ')"
+}
+
+gc_cmd_for() {
+  case "$1" in
+    c-libuv*) echo "" ;;
+    *) echo "$JCMD $SERVER_PID GC.run >/dev/null" ;;
+  esac
+}
+
+# workloads RUN SERVER PINNED [full=1]
+workloads() {
+  local run="$1" server="$2" pinned="$3" full="${4:-1}"
+  loadgen "$run" "$server" pp100 "$pinned" --mode=pingpong --conns=100 --size=64
+  if [[ $full == 1 ]]; then
+    loadgen "$run" "$server" pp1 "$pinned" --mode=pingpong --conns=1 --size=64
+  fi
+  loadgen "$run" "$server" pump10 "$pinned" --mode=pump --conns=10 --size=65536
+  loadgen "$run" "$server" connect50 "$pinned" --mode=connect --conns=50 --size=64
+  if [[ $full == 1 ]]; then
+    loadgen "$run" "$server" idle10k "$pinned" --mode=idle --conns=10000 --size=64 \
+      --gc-cmd="$(gc_cmd_for "$server")"
+  fi
+}
+
+SERVERS=(c-libuv uvtcp netty nio)
+for run in $(seq 1 "$RUNS"); do
+  # Alternate: each run starts with the next server.
+  for i in "${!SERVERS[@]}"; do
+    server="${SERVERS[$(( (i + run - 1) % ${#SERVERS[@]} ))]}"
+    PORT=$((PORT + 1))
+    log "run $run/$RUNS: $server (port $PORT)"
+    start_server "$server" "$PORT"
+    workloads "$run" "$server" 1
+    stop_server
+  done
+done
+
+# ---- uvtcp and Netty as clients against the C server ----------------------------------
+if [[ $CLIENTS == 1 ]]; then
+  for run in $(seq 1 "$RUNS"); do
+    PORT=$((PORT + 1))
+    start_server c-libuv "$PORT"
+    for client in uvtcp netty; do
+      [[ $(( run % 2 )) == 0 ]] && client="$([[ $client == uvtcp ]] && echo netty || echo uvtcp)"
+      out="$("${PIN_CLIENT[@]}" timeout 120 "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" \
+        dev.uvtcp.bench.ClientBench "$client" "$PORT" 100 64 "$WARMUP" "$DURATION")" \
+        || { log "client $client failed"; continue; }
+      echo "$out" | while IFS='=' read -r k v; do
+        printf '%s\t%s\t%s\t%s\t%s\n' "$run" "client-$client" client100 "$k" "$v"
+      done >>"$RAW"
+      log "  client $client: $(echo "$out" | tr '\n' ' ')"
+    done
+    stop_server
+  done
+fi
+
+# ---- scaling: uvtcp with 1 and 2 loops, nothing pinned --------------------------------
+if [[ $SCALING == 1 ]]; then
+  for run in $(seq 1 "$RUNS"); do
+    for server in c-libuv-unpinned uvtcp-1loop uvtcp-2loops; do
+      PORT=$((PORT + 1))
+      loops=1
+      [[ $server == uvtcp-2loops ]] && loops=2
+      log "scaling run $run/$RUNS: $server (port $PORT)"
+      start_server "$server" "$PORT" 0 "$loops"
+      workloads "$run" "$server" 0 0
+      stop_server
+    done
+  done
+fi
+
+# ---- report -----------------------------------------------------------------------------
+BUSY_AFTER="$(cpu_busy)"
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load_after=load average $LOAD_AFTER (what ran during the run, this bench included), CPUs ${BUSY_AFTER}% busy" >>"$MACHINE"
+echo "net=loopback packets dropped (netdev backlog) during the run: $(( $(softnet_drops) - DROPS_BEFORE )), TCP segments retransmitted: $(( $(retrans) - RETRANS_BEFORE ))" >>"$MACHINE"
+if [[ $BUSY_BEFORE -gt 10 || $BUSY_AFTER -gt 10 ]]; then
+  echo "noise=**Noisy run:** other work kept the CPUs ${BUSY_BEFORE}% busy before the run and ${BUSY_AFTER}% after it; throughput and tail latency figures are unreliable, CPU time per operation less so." >>"$MACHINE"
+else
+  echo "noise=The machine was otherwise idle before and after the run (${BUSY_BEFORE}% / ${BUSY_AFTER}% busy)." >>"$MACHINE"
+fi
+if [[ $JMH == 1 ]]; then
+  log "JMH microbenchmarks"
+  "${PIN_SERVER[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main -foe true -rf text \
+    -rff "$RESULTS/jmh-latest.txt" 'dev.uvtcp.bench.jmh.*' >"$LOGS/jmh.log" 2>&1 \
+    || log "JMH failed (see $LOGS/jmh.log)"
+fi
+cp "$RAW" "$RESULTS/latest-raw.tsv"
+cp "$MACHINE" "$RESULTS/latest-machine.txt"
+"$JAVA" -Djava.awt.headless=true -cp "$CP" dev.uvtcp.bench.Report "$RAW" "$MACHINE" \
+  "$RESULTS/latest.md" "$RESULTS/latest.png"
+log "wrote $RESULTS/latest.md and $RESULTS/latest.png"
+cat "$RESULTS/latest.md"

@@ -1,0 +1,138 @@
+package dev.uvtcp.shell;
+
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PROPERTY;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_PERMISSION_DENIED;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_SERVICE_NOT_GETTABLE;
+
+import dev.uvtcp.runtime.FailedServerDTO;
+import dev.uvtcp.runtime.HandleDTO;
+import dev.uvtcp.runtime.LoopDTO;
+import dev.uvtcp.runtime.RuntimeDTO;
+import dev.uvtcp.runtime.ServerDTO;
+import dev.uvtcp.runtime.TcpServerRuntime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code uvtcp:loops}, {@code uvtcp:handles} and {@code uvtcp:servers}: what the
+ * {@link TcpServerRuntime} reports, as tables. Each command prints its table on
+ * {@code System.out}, which both Felix Gogo and the Karaf shell send to the session's output
+ * (a returned value would not be printed by Karaf's shell when it runs a command in batch
+ * mode, e.g. through {@code bin/client}).
+ */
+@Component(service = UvtcpCommands.class, property = {
+    UvtcpCommands.SCOPE_PROPERTY + "=uvtcp",
+    UvtcpCommands.FUNCTION_PROPERTY + "=loops",
+    UvtcpCommands.FUNCTION_PROPERTY + "=handles",
+    UvtcpCommands.FUNCTION_PROPERTY + "=servers"})
+public final class UvtcpCommands {
+
+    static final String SCOPE_PROPERTY = "osgi.command.scope";
+    static final String FUNCTION_PROPERTY = "osgi.command.function";
+
+    private final TcpServerRuntime runtime;
+
+    /**
+     * @param runtime the uvtcp runtime to describe
+     */
+    @Activate
+    public UvtcpCommands(@Reference TcpServerRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** Prints one line per loop: its thread, whether it is busy, its handle count. */
+    @Descriptor("the uvtcp loops: thread, state, busy or idle, handle count, CPU time")
+    public void loops() {
+        System.out.print(loops(runtime.getRuntimeDTO()));
+    }
+
+    /** Prints one line per open handle. */
+    @Descriptor("every open uvtcp handle: type, state, addresses, owning bundle, bytes in/out,"
+            + " write queue")
+    public void handles() {
+        System.out.print(handles(runtime.getRuntimeDTO()));
+    }
+
+    /** Prints one line per whiteboard server, failed ones included, then why they failed. */
+    @Descriptor("the whiteboard servers (ConnectionHandler services with uvtcp.server.address):"
+            + " address, bundle, status, connections")
+    public void servers() {
+        System.out.print(servers(runtime.getRuntimeDTO()));
+    }
+
+    static String loops(RuntimeDTO dto) {
+        Table table = new Table("LOOP", "THREAD-ID", "THREAD-STATE", "ACTIVITY", "ALIVE",
+                "HANDLES", "CPU-MS");
+        for (LoopDTO loop : dto.loops) {
+            table.row(loop.name, loop.threadId, loop.threadState, loop.busy ? "busy" : "idle",
+                    loop.alive ? "yes" : "no", loop.handleCount,
+                    loop.cpuTimeMillis < 0 ? null : loop.cpuTimeMillis);
+        }
+        return table.toString();
+    }
+
+    static String handles(RuntimeDTO dto) {
+        Table table = new Table("ID", "TYPE", "LOOP", "STATE", "LOCAL", "REMOTE", "BUNDLE",
+                "BYTES-IN", "BYTES-OUT", "WRITE-QUEUE", "OWNER");
+        for (HandleDTO handle : dto.handles) {
+            table.row(handle.id, handle.type.toLowerCase(java.util.Locale.ROOT),
+                    handle.loop, handle.state + (handle.reading ? ",reading" : ""),
+                    handle.localAddress, handle.remoteAddress,
+                    handle.bundleId < 0 ? null : handle.bundleId, handle.bytesRead,
+                    handle.bytesWritten, handle.writeQueueSize, handle.owner);
+        }
+        return table.toString() + table.size() + (table.size() == 1 ? " handle" : " handles")
+                + "\n";
+    }
+
+    static String servers(RuntimeDTO dto) {
+        List<ServerDTO> all = new ArrayList<>(List.of(dto.servers));
+        all.addAll(List.of(dto.failedServers));
+        all.sort(Comparator.comparingLong(s -> s.serviceId));
+        Table table = new Table("SERVICE", "BUNDLE", "ADDRESS", "LISTENING-ON", "STATUS",
+                "CONNECTIONS", "ACCEPTED");
+        StringBuilder failures = new StringBuilder();
+        for (ServerDTO server : all) {
+            String status = "serving";
+            if (server instanceof FailedServerDTO failed) {
+                status = "FAILED: " + reason(failed.failureReason);
+                failures.append("service ").append(server.serviceId).append(": ")
+                        .append(failed.failureMessage).append('\n');
+            }
+            table.row(server.serviceId, server.bundleSymbolicName + " [" + server.bundleId + "]",
+                    server.address, server.localAddress, status, server.connections,
+                    server.acceptedConnections);
+        }
+        return table.toString() + failures;
+    }
+
+    static String reason(int failureReason) {
+        switch (failureReason) {
+            case FAILURE_REASON_INVALID_ADDRESS:
+                return "invalid address";
+            case FAILURE_REASON_INVALID_PROPERTY:
+                return "invalid property";
+            case FAILURE_REASON_ADDRESS_IN_USE:
+                return "address in use";
+            case FAILURE_REASON_PERMISSION_DENIED:
+                return "permission denied";
+            case FAILURE_REASON_ADDRESS_NOT_AVAILABLE:
+                return "address not available";
+            case FAILURE_REASON_BIND_FAILED:
+                return "bind failed";
+            case FAILURE_REASON_SERVICE_NOT_GETTABLE:
+                return "service not gettable";
+            default:
+                return "unknown";
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.uvtcp.examples.upper;
+
+import dev.uvtcp.ConnectionHandler;
+import dev.uvtcp.ReadHandler;
+import dev.uvtcp.Stream;
+import dev.uvtcp.Tcp;
+import dev.uvtcp.UvException;
+import dev.uvtcp.runtime.TcpWhiteboardConstants;
+import java.nio.ByteBuffer;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+
+/**
+ * A plugin to hot-deploy: copy its jar into the launcher's {@code deploy/} folder and
+ * {@code nc 127.0.0.1 7008} answers every line in upper case; remove the jar and the port is
+ * closed again. Like the echo plugin it is only a {@link ConnectionHandler} service with a
+ * {@code uvtcp.server.address} property (configurable under the PID {@value #PID}).
+ */
+@Component(service = ConnectionHandler.class, configurationPid = UpperCasePlugin.PID,
+        property = TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS + "=127.0.0.1:7008")
+public final class UpperCasePlugin implements ConnectionHandler {
+
+    /** The configuration PID of the plugin. */
+    public static final String PID = "dev.uvtcp.examples.upper";
+
+    private static final ReadHandler UPPER = new ReadHandler() {
+        @Override
+        public void onRead(Stream stream, ByteBuffer data) {
+            ByteBuffer reply = ByteBuffer.allocate(data.remaining());
+            while (data.hasRemaining()) {
+                byte b = data.get();
+                reply.put(b >= 'a' && b <= 'z' ? (byte) (b - 'a' + 'A') : b);
+            }
+            stream.write(reply.flip());
+        }
+
+        @Override
+        public void onEnd(Stream stream) {
+            stream.close();
+        }
+
+        @Override
+        public void onError(Stream stream, UvException error) {
+            stream.close();
+        }
+    };
+
+    @Override
+    public void onConnection(Tcp connection) {
+        try {
+            connection.startReading(UPPER);
+        } catch (UvException e) {
+            connection.close();
+        }
+    }
+
+    /** A configuration change only changes the service properties: uvtcp moves the listener. */
+    @Modified
+    void modified() {
+        // nothing to do
+    }
+}
