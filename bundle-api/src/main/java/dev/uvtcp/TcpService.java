@@ -47,7 +47,10 @@ public interface TcpService {
      * @param fd an open descriptor of a stream socket; it is set non-blocking
      * @return an open handle
      * @throws IllegalArgumentException if fd is negative
-     * @throws UvException if libuv refuses the descriptor
+     * @throws UvException if libuv refuses the descriptor; ENOTSOCK, before libuv sees it, if
+     *     it is open but not a socket (a file, pipe or device: libuv would abort the process
+     *     when it starts polling one); EBUSY if an open uvtcp handle already owns it (e.g.
+     *     another handle's {@link Handle#fileno()}); the descriptor then stays the caller's
      */
     Tcp open(int fd) throws UvException;
 

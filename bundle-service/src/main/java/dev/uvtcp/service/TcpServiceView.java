@@ -135,6 +135,11 @@ final class TcpServiceView implements TcpService, HandleOwner {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must be >= 0, was " + fd);
         }
+        requireSocket(fd);
+        if (LoopGroup.descriptorInUse(fd)) {
+            throw UvErrors.exception(UvErrors.EBUSY, "open fd " + fd
+                    + ": an open uvtcp handle already owns this descriptor");
+        }
         UvTcp tcp = create(UvNative.DOMAIN_UNSPEC);
         try {
             tcp.onLoop("open", () -> {
@@ -146,6 +151,27 @@ final class TcpServiceView implements TcpService, HandleOwner {
             throw e;
         }
         return tcp;
+    }
+
+    /**
+     * Any thread: refuses a descriptor that is open but not a socket (a file, a directory, a
+     * pipe, {@code /dev/null}, ...) with ENOTSOCK before libuv sees it. libuv would register
+     * it with epoll once reading starts; epoll refuses files and many devices, and libuv then
+     * aborts the whole process. Read from {@code /proc/self/fd} (Linux); where that is not
+     * available, or the descriptor is not open, libuv decides (EBADF for a closed one).
+     */
+    private static void requireSocket(int fd) throws UvException {
+        String target;
+        try {
+            target = java.nio.file.Files.readSymbolicLink(
+                    java.nio.file.Path.of("/proc/self/fd", Integer.toString(fd))).toString();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return; // not open (libuv reports EBADF), or no /proc to ask
+        }
+        if (!target.startsWith("socket:")) {
+            throw UvErrors.exception(UvErrors.ENOTSOCK, "open fd " + fd + " (" + target
+                    + "): only socket descriptors can become TCP handles");
+        }
     }
 
     @Override

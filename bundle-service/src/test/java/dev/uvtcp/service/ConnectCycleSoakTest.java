@@ -98,7 +98,10 @@ class ConnectCycleSoakTest {
                     fdsWarm, fdsEnd, directMemory());
             assertThat(done.get() + failed.get()).isEqualTo(cycles);
             assertThat(failed.get()).as("failed cycles").isZero();
-            if (soak) {
+            // Under AddressSanitizer (asan-test.sh) freed memory sits in ASan's quarantine and
+            // the heap is not fixed: resident memory says nothing about leaks there.
+            boolean asan = String.valueOf(System.getenv("LD_PRELOAD")).contains("asan");
+            if (soak && !asan) {
                 assertThat(rssEnd - rssWarm).as("RSS growth after warm-up")
                         .isLessThan(10L * 1024 * 1024);
             }
