@@ -136,7 +136,7 @@ cpu_busy() {
 BUSY_BEFORE="$(cpu_busy)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Loopback drops (netdev backlog) and retransmissions during the run: a noisy run shows here.
-softnet_drops() { awk '{ s += strtonum("0x" $2) } END { print s }' /proc/net/softnet_stat; }
+softnet_drops() { local s=0 _ d _rest; while read -r _ d _rest; do s=$((s + 16#$d)); done < /proc/net/softnet_stat; echo "$s"; }
 retrans() { awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp; }
 DROPS_BEFORE="$(softnet_drops)" RETRANS_BEFORE="$(retrans)"
 {

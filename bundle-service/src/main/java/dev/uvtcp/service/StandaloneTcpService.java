@@ -1,16 +1,8 @@
 package dev.uvtcp.service;
 
-import dev.uvtcp.ConnectionHandler;
-import dev.uvtcp.Handle;
-import dev.uvtcp.Loop;
-import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
-import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The plain-Java entry point: a {@link TcpService} with its own loop threads, for use outside
@@ -30,14 +22,14 @@ import java.util.concurrent.CompletionStage;
  * loops and joins their threads. The loop threads are not daemon threads: an open service keeps
  * the JVM running, as a server should.
  */
-public final class StandaloneTcpService implements TcpService, AutoCloseable {
+public final class StandaloneTcpService extends DelegatingTcpService
+        implements AutoCloseable {
 
     private final LoopGroup group;
-    private final TcpServiceView view;
 
     private StandaloneTcpService(LoopGroup group) {
+        super(new TcpServiceView(group, "standalone TcpService"));
         this.group = group;
-        this.view = new TcpServiceView(group, "standalone TcpService");
     }
 
     /**
@@ -72,59 +64,6 @@ public final class StandaloneTcpService implements TcpService, AutoCloseable {
      */
     public static String libuvVersion() {
         return UvNative.version();
-    }
-
-    @Override
-    public Tcp newTcp() throws UvException {
-        return view.newTcp();
-    }
-
-    @Override
-    public Tcp newTcp(ProtocolFamily family) throws UvException {
-        return view.newTcp(family);
-    }
-
-    @Override
-    public Tcp open(int fd) throws UvException {
-        return view.open(fd);
-    }
-
-    @Override
-    public CompletionStage<Tcp> connect(InetSocketAddress address) {
-        return view.connect(address);
-    }
-
-    @Override
-    public CompletionStage<Tcp> connect(String host, int port) {
-        return view.connect(host, port);
-    }
-
-    @Override
-    public Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
-            throws UvException {
-        return view.listen(address, backlog, handler);
-    }
-
-    @Override
-    public Tcp listen(InetSocketAddress address, dev.uvtcp.ListenOptions options,
-            ConnectionHandler handler) throws UvException {
-        return view.listen(address, options, handler);
-    }
-
-    @Override
-    public Tcp listen(String host, int port, int backlog, ConnectionHandler handler)
-            throws UvException {
-        return view.listen(host, port, backlog, handler);
-    }
-
-    @Override
-    public List<Loop> loops() {
-        return view.loops();
-    }
-
-    @Override
-    public List<Handle> handles() {
-        return view.handles();
     }
 
     /**

@@ -1,16 +1,6 @@
 package dev.uvtcp.service;
 
-import dev.uvtcp.ConnectionHandler;
-import dev.uvtcp.Handle;
-import dev.uvtcp.ListenOptions;
-import dev.uvtcp.Loop;
-import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
-import dev.uvtcp.UvException;
-import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
@@ -32,10 +22,9 @@ import org.osgi.service.component.annotations.ServiceScope;
  * to create handles.
  */
 @Component(service = TcpService.class, scope = ServiceScope.BUNDLE)
-public final class TcpServiceComponent implements TcpService {
+public final class TcpServiceComponent extends DelegatingTcpService {
 
     private final String owner;
-    private final TcpServiceView view;
 
     /**
      * @param loops the shared loops
@@ -44,10 +33,13 @@ public final class TcpServiceComponent implements TcpService {
     @Activate
     public TcpServiceComponent(@Reference(name = "loops") LoopGroupComponent loops,
             ComponentContext context) {
-        this.owner = ownerName(context.getUsingBundle());
-        Bundle using = context.getUsingBundle();
-        this.view = new TcpServiceView(loops.group(), owner,
-                using == null ? -1 : using.getBundleId());
+        this(loops, context.getUsingBundle());
+    }
+
+    private TcpServiceComponent(LoopGroupComponent loops, Bundle using) {
+        super(new TcpServiceView(loops.group(), ownerName(using),
+                using == null ? -1 : using.getBundleId()));
+        this.owner = ownerName(using);
     }
 
     private static String ownerName(Bundle bundle) {
@@ -62,59 +54,6 @@ public final class TcpServiceComponent implements TcpService {
     @Deactivate
     void deactivate() {
         view.release();
-    }
-
-    @Override
-    public Tcp newTcp() throws UvException {
-        return view.newTcp();
-    }
-
-    @Override
-    public Tcp newTcp(ProtocolFamily family) throws UvException {
-        return view.newTcp(family);
-    }
-
-    @Override
-    public Tcp open(int fd) throws UvException {
-        return view.open(fd);
-    }
-
-    @Override
-    public CompletionStage<Tcp> connect(InetSocketAddress address) {
-        return view.connect(address);
-    }
-
-    @Override
-    public CompletionStage<Tcp> connect(String host, int port) {
-        return view.connect(host, port);
-    }
-
-    @Override
-    public Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
-            throws UvException {
-        return view.listen(address, backlog, handler);
-    }
-
-    @Override
-    public Tcp listen(InetSocketAddress address, ListenOptions options,
-            ConnectionHandler handler) throws UvException {
-        return view.listen(address, options, handler);
-    }
-
-    @Override
-    public Tcp listen(String host, int port, int backlog, ConnectionHandler handler)
-            throws UvException {
-        return view.listen(host, port, backlog, handler);
-    }
-
-    @Override
-    public List<Loop> loops() {
-        return view.loops();
-    }
-
-    @Override
-    public List<Handle> handles() {
-        return view.handles();
     }
 
     @Override
