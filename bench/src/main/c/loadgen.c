@@ -393,6 +393,36 @@ static void slot_fail(conn_t *c) {
   slot_start(c);
 }
 
+/*
+ * One epoll event of a connect–exchange slot: completes the connect and sends the payload, or
+ * reads some of the echo. Returns 1 once the whole echo has arrived, else 0; a failed slot is
+ * handed to slot_fail, which starts it again.
+ */
+static int exchange_event(conn_t *c) {
+  if (c->state == 1) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0 || write(c->fd, payload, size) != (ssize_t) size) {
+      slot_fail(c);
+      return 0;
+    }
+    c->state = 2;
+    ep(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+    return 0;
+  }
+  ssize_t r = read(c->fd, scratch, size - c->got);
+  if (r < 0 && errno == EAGAIN) {
+    return 0;
+  }
+  if (r <= 0) {
+    slot_fail(c);
+    return 0;
+  }
+  c->got += (size_t) r;
+  return c->got == size;
+}
+
 static void run_connect(void) {
   conn_t *cs = calloc((size_t) conns, sizeof *cs);
   for (int i = 0; i < conns; i++) {
@@ -416,28 +446,7 @@ static void run_connect(void) {
     int n = epoll_wait(epfd, evs, MAX_EVENTS, 100);
     for (int i = 0; i < n; i++) {
       conn_t *c = evs[i].data.ptr;
-      if (c->state == 1) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0 || write(c->fd, payload, size) != (ssize_t) size) {
-          slot_fail(c);
-          continue;
-        }
-        c->state = 2;
-        ep(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
-        continue;
-      }
-      ssize_t r = read(c->fd, scratch, size - c->got);
-      if (r < 0 && errno == EAGAIN) {
-        continue;
-      }
-      if (r <= 0) {
-        slot_fail(c);
-        continue;
-      }
-      c->got += (size_t) r;
-      if (c->got == size) {
+      if (exchange_event(c)) {
         record(now_ns() - c->sent_at);
         ops++;
         ep(EPOLL_CTL_DEL, c->fd, 0, NULL);
@@ -489,28 +498,7 @@ static void run_idle(void) {
     int n = epoll_wait(epfd, evs, MAX_EVENTS, 100);
     for (int i = 0; i < n; i++) {
       conn_t *c = evs[i].data.ptr;
-      if (c->state == 1) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0 || write(c->fd, payload, size) != (ssize_t) size) {
-          slot_fail(c);
-          continue;
-        }
-        c->state = 2;
-        ep(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
-        continue;
-      }
-      ssize_t r = read(c->fd, scratch, size - c->got);
-      if (r < 0 && errno == EAGAIN) {
-        continue;
-      }
-      if (r <= 0) {
-        slot_fail(c);
-        continue;
-      }
-      c->got += (size_t) r;
-      if (c->got == size) {
+      if (exchange_event(c)) {
         ep(EPOLL_CTL_DEL, c->fd, 0, NULL);
         c->state = 3;
         done++;
