@@ -239,6 +239,43 @@ static void send_ping(conn_t *c) {
   }
 }
 
+/* A workload's clock: a warm-up, then the measured window, then the end. */
+typedef struct {
+  uint64_t warm_end;
+  uint64_t end;
+  int measuring;
+} run_clock_t;
+
+enum { RUN_OVER, RUNNING, WINDOW_OPENED };
+
+/* Starts the warm-up now. Latency samples are recorded only inside the measured window. */
+static run_clock_t run_clock_start(void) {
+  run_clock_t timing;
+  timing.warm_end = now_ns() + (uint64_t) (warmup * 1e9);
+  timing.end = timing.warm_end + (uint64_t) (duration * 1e9);
+  timing.measuring = 0;
+  recording = 0;
+  return timing;
+}
+
+/*
+ * Called before each poll: opens the measured window once the warm-up is over (and then
+ * returns WINDOW_OPENED, once), returns RUN_OVER at the end, else RUNNING.
+ */
+static int run_clock_tick(run_clock_t *timing) {
+  uint64_t t = now_ns();
+  int opened = 0;
+  if (!timing->measuring && t >= timing->warm_end) {
+    start_window();
+    timing->measuring = 1;
+    opened = 1;
+  }
+  if (t >= timing->end) {
+    return RUN_OVER;
+  }
+  return opened ? WINDOW_OPENED : RUNNING;
+}
+
 static void run_pingpong(void) {
   conn_t *cs = calloc((size_t) conns, sizeof *cs);
   for (int i = 0; i < conns; i++) {
@@ -252,19 +289,8 @@ static void run_pingpong(void) {
     send_ping(&cs[i]);
   }
   struct epoll_event evs[MAX_EVENTS];
-  uint64_t warm_end = now_ns() + (uint64_t) (warmup * 1e9);
-  uint64_t end = warm_end + (uint64_t) (duration * 1e9);
-  int measuring = 0;
-  recording = 0;
-  for (;;) {
-    uint64_t t = now_ns();
-    if (!measuring && t >= warm_end) {
-      start_window();
-      measuring = 1;
-    }
-    if (t >= end) {
-      break;
-    }
+  run_clock_t timing = run_clock_start();
+  while (run_clock_tick(&timing) != RUN_OVER) {
     int n = epoll_wait(epfd, evs, MAX_EVENTS, 100);
     for (int i = 0; i < n; i++) {
       conn_t *c = evs[i].data.ptr;
@@ -312,18 +338,14 @@ static void run_pump(void) {
     ep(EPOLL_CTL_ADD, cs[i].fd, EPOLLIN | EPOLLOUT, &cs[i]);
   }
   struct epoll_event evs[MAX_EVENTS];
-  uint64_t warm_end = now_ns() + (uint64_t) (warmup * 1e9);
-  uint64_t end = warm_end + (uint64_t) (duration * 1e9);
-  int measuring = 0;
+  run_clock_t timing = run_clock_start();
   for (;;) {
-    uint64_t t = now_ns();
-    if (!measuring && t >= warm_end) {
-      start_window();
-      recording = 0;
-      measuring = 1;
-    }
-    if (t >= end) {
+    int tick = run_clock_tick(&timing);
+    if (tick == RUN_OVER) {
       break;
+    }
+    if (tick == WINDOW_OPENED) {
+      recording = 0; /* pump measures bytes, not latency */
     }
     int n = epoll_wait(epfd, evs, MAX_EVENTS, 100);
     for (int i = 0; i < n; i++) {
@@ -333,7 +355,7 @@ static void run_pump(void) {
           ssize_t r = read(c->fd, scratch, 256 * 1024);
           if (r > 0) {
             c->recvd += (uint64_t) r;
-            if (measuring) {
+            if (timing.measuring) {
               bytes += (uint64_t) r;
             }
             continue;
@@ -429,19 +451,14 @@ static void run_connect(void) {
     slot_start(&cs[i]);
   }
   struct epoll_event evs[MAX_EVENTS];
-  uint64_t warm_end = now_ns() + (uint64_t) (warmup * 1e9);
-  uint64_t end = warm_end + (uint64_t) (duration * 1e9);
-  int measuring = 0;
-  recording = 0;
+  run_clock_t timing = run_clock_start();
   for (;;) {
-    uint64_t t = now_ns();
-    if (!measuring && t >= warm_end) {
-      start_window();
-      connect_errors = 0;
-      measuring = 1;
-    }
-    if (t >= end) {
+    int tick = run_clock_tick(&timing);
+    if (tick == RUN_OVER) {
       break;
+    }
+    if (tick == WINDOW_OPENED) {
+      connect_errors = 0;
     }
     int n = epoll_wait(epfd, evs, MAX_EVENTS, 100);
     for (int i = 0; i < n; i++) {

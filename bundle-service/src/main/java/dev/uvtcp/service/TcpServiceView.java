@@ -93,9 +93,6 @@ final class TcpServiceView implements TcpService, HandleOwner {
     }
 
     private UvTcp create(int domain) throws UvException {
-        if (released) {
-            throw released("create a handle");
-        }
         // Created on a loop thread of this service: stay on that loop, so that the caller
         // (typically a callback) never waits for another loop.
         EventLoop current = group.current();
@@ -202,11 +199,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
     @Override
     public Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
             throws UvException {
-        SocketAddresses.requireResolved(address, "address");
-        Objects.requireNonNull(handler, "handler");
-        if (backlog < 0) {
-            throw new IllegalArgumentException("backlog must be >= 0, was " + backlog);
-        }
+        // withBacklog refuses a negative backlog; the other arguments are checked below.
         return listen(address, ListenOptions.defaults().withBacklog(backlog), handler);
     }
 
@@ -376,9 +369,5 @@ final class TcpServiceView implements TcpService, HandleOwner {
         for (UvHandle handle : List.copyOf(handles)) {
             handle.close();
         }
-    }
-
-    boolean isReleased() {
-        return released;
     }
 }
