@@ -1,11 +1,12 @@
 /*
  * TCP: uv_tcp_init(_ex), open, nodelay, keepalive, simultaneous accepts, bind, getsockname,
  * getpeername, connect, close_reset; socket options read back with getsockopt; plain socket
- * descriptors for uv_tcp_open.
+ * descriptors for uv_tcp_open, which adopts a duplicate of the caller's descriptor.
  */
 #include "uvtcp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #define TCP(address) UVTCP_PTR(uv_tcp_t, address)
 
@@ -128,10 +130,58 @@ static jlong JNICALL tcpInit(JNIEnv *env, jclass cls, jlong loop_address, jint d
   return UVTCP_ADDR(h);
 }
 
+/*
+ * 0 if `fd` is a stream socket. Anything else must never reach uv_tcp_open: epoll refuses
+ * files, directories and many devices (EPERM) once reading starts, and libuv abort()s the
+ * process when epoll_ctl fails. A datagram or seqpacket socket could be polled, but a TCP
+ * handle's stream reads and writes do not fit it: UV_EPROTOTYPE ("protocol wrong type for
+ * socket"), POSIX's error for a socket whose type does not fit the protocol.
+ */
+static int require_stream_socket(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    return -errno;
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    return UV_ENOTSOCK;
+  }
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0) {
+    return -errno;
+  }
+  return type == SOCK_STREAM ? 0 : UV_EPROTOTYPE;
+}
+
+/*
+ * uv_tcp_open of a private duplicate of `fd`; the caller keeps `fd` and closes it. Adopting
+ * the caller's number itself could not be made safe: between any check and uv_tcp_open,
+ * another thread could close that number (e.g. another handle owning it) and a new socket
+ * or file could take it, leaving two handles on one number or libuv polling a file; libuv
+ * then abort()s. Nobody else can close or reuse the duplicate's number, so the checks on it
+ * stay true for the handle's life.
+ *
+ * The duplicate shares the open file description with `fd`: the O_NONBLOCK that uv_tcp_open
+ * sets, and socket options set later, show through the caller's descriptor too.
+ */
 static jint JNICALL tcpOpen(JNIEnv *env, jclass cls, jlong tcp, jint fd) {
   (void) env;
   (void) cls;
-  return uv_tcp_open(TCP(tcp), (uv_os_sock_t) fd);
+  if (fd < 0) {
+    return UV_EBADF;
+  }
+  int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) {
+    return -errno;
+  }
+  int err = require_stream_socket(own);
+  if (err == 0) {
+    err = uv_tcp_open(TCP(tcp), (uv_os_sock_t) own);
+  }
+  if (err != 0) {
+    close(own); /* uv_tcp_open keeps nothing on failure: the handle has no socket */
+  }
+  return err;
 }
 
 static jint JNICALL tcpNoDelay(JNIEnv *env, jclass cls, jlong tcp, jboolean enable) {

@@ -21,6 +21,15 @@
 # libuv's source is taken from, in this order: the given tree; the cached tarball; Debian's
 # source package libuv1, fetched with a private apt configuration (the machine's apt
 # configuration and state are not changed). The tarball's sha256 is always checked.
+#
+# Every patches/*.patch beside this script (unified diffs, -p1 from libuv's source root, in
+# name order; each file says why it exists) is applied to a private copy of that source,
+# never to the source itself: the tarball is unpacked once untouched into
+# CACHE/src-VERSION-SHA12 (the C benchmark in bench/ builds from that) and once more, patched,
+# into CACHE/src-VERSION-SHA12-pPATCHHASH; a given tree is copied (mtimes kept) into
+# WORK/libuv-src and patched there. PATCHHASH (names and contents of the patches) is part of
+# the libuv build cache key, so a changed patch means a fresh libuv build. Needs `patch` (or
+# else `git apply`).
 set -euo pipefail
 
 die() { echo "uvtcp native build: ERROR: $*" >&2; exit 1; }
@@ -70,6 +79,37 @@ exec 9>"$CACHE/.lock"
 flock 9
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+PATCHES=()
+if [[ -d "$HERE/patches" ]]; then
+  mapfile -t PATCHES < <(find "$HERE/patches" -maxdepth 1 -type f -name '*.patch' | LC_ALL=C sort)
+fi
+PATCH_HASH="none"
+if [[ ${#PATCHES[@]} -gt 0 ]]; then
+  PATCH_HASH="$(for p in "${PATCHES[@]}"; do basename "$p"; cat "$p"; done | sha256sum | cut -c1-12)"
+fi
+
+# Applies every patch to $1, a copy of libuv's source that belongs to this script.
+apply_patches() {
+  local dir="$1" p
+  for p in "${PATCHES[@]}"; do
+    log "applying $(basename "$p") to libuv's source in $dir"
+    if command -v patch >/dev/null; then
+      patch -d "$dir" -p1 --forward --batch --no-backup-if-mismatch --silent -i "$p" >&2 \
+        || die "$(basename "$p") does not apply to the libuv source in $dir (is it libuv \
+${LIBUV_VERSION}?)"
+    elif command -v git >/dev/null; then
+      # The ceiling keeps git from taking an enclosing repository (e.g. this project's, around
+      # WORK) as the one the patch's paths are relative to.
+      (cd "$dir" && GIT_CEILING_DIRECTORIES="$(dirname "$dir")" git apply -p1 "$p") >&2 \
+        || die "$(basename "$p") does not apply to the libuv source in $dir (is it libuv \
+${LIBUV_VERSION}?)"
+    else
+      die "neither 'patch' nor 'git' found: one is needed to apply $(basename "$p") to libuv \
+(e.g. apt-get install patch)"
+    fi
+  done
+}
 
 # ---- (a) libuv source ------------------------------------------------------------------
 
@@ -126,9 +166,26 @@ expected $LIBUV_SHA256, got $sum"
 if [[ -n "$LIBUV_SRC" ]]; then
   [[ -f "$LIBUV_SRC/CMakeLists.txt" && -f "$LIBUV_SRC/include/uv.h" ]] \
     || die "given libuv source tree '$LIBUV_SRC' has no CMakeLists.txt / include/uv.h"
-  UV_SRC="$(cd "$LIBUV_SRC" && pwd)"
-  SRC_ID="dir:$UV_SRC"
-  log "using given libuv source tree $UV_SRC"
+  GIVEN_SRC="$(cd "$LIBUV_SRC" && pwd)"
+  log "using given libuv source tree $GIVEN_SRC"
+  UV_SRC="$GIVEN_SRC"
+  if [[ ${#PATCHES[@]} -gt 0 ]]; then
+    # A fresh copy each time; files the patches change get their original's mtime back, so
+    # cmake's incremental build recompiles only what changed in the given tree.
+    UV_SRC="$(cd "$WORK" && pwd)/libuv-src"
+    rm -rf "$UV_SRC.tmp"
+    cp -a "$GIVEN_SRC/." "$UV_SRC.tmp"
+    marker="$(mktemp "$WORK/.patch-marker.XXXXXX")"
+    apply_patches "$UV_SRC.tmp"
+    while IFS= read -r -d '' f; do
+      rel="${f#"$UV_SRC.tmp/"}"
+      if [[ -e "$GIVEN_SRC/$rel" ]]; then touch -r "$GIVEN_SRC/$rel" "$f"; fi
+    done < <(find "$UV_SRC.tmp" -type f -newer "$marker" -print0)
+    rm -f "$marker"
+    rm -rf "$UV_SRC"
+    mv "$UV_SRC.tmp" "$UV_SRC"
+  fi
+  SRC_ID="dir:$GIVEN_SRC copy:$UV_SRC patches:$PATCH_HASH"
 else
   if [[ -f "$TARBALL" ]]; then
     sum="$(sha256_of "$TARBALL")"
@@ -146,7 +203,19 @@ $LIBUV_SHA256, got $sum (delete the file to download it again)"
     touch "$UV_SRC.tmp/.complete"
     mv "$UV_SRC.tmp" "$UV_SRC"
   fi
-  SRC_ID="sha256:$LIBUV_SHA256"
+  if [[ ${#PATCHES[@]} -gt 0 ]]; then
+    # Unpacked again rather than copied from the pristine tree: only the checked tarball counts.
+    UV_SRC="$UV_SRC-p$PATCH_HASH"
+    if [[ ! -f "$UV_SRC/.complete" ]]; then
+      rm -rf "$UV_SRC" "$UV_SRC.tmp"
+      mkdir -p "$UV_SRC.tmp"
+      tar -xzf "$TARBALL" -C "$UV_SRC.tmp" --strip-components=1
+      apply_patches "$UV_SRC.tmp"
+      touch "$UV_SRC.tmp/.complete"
+      mv "$UV_SRC.tmp" "$UV_SRC"
+    fi
+  fi
+  SRC_ID="sha256:$LIBUV_SHA256 patches:$PATCH_HASH"
 fi
 
 # ---- (b) libuv as a PIC static library, cached -----------------------------------------

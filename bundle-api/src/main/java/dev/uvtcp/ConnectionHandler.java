@@ -23,7 +23,17 @@ public interface ConnectionHandler {
     void onConnection(Tcp connection);
 
     /**
-     * Accepting failed (e.g. EMFILE). The server keeps listening. The default does nothing.
+     * Accepting failed. The server keeps listening. The default does nothing.
+     *
+     * <p>Out of descriptors (EMFILE for the process, ENFILE for the system), libuv closes its
+     * spare descriptor, accepts and at once closes every pending connection (their peers see
+     * the connection end), reopens the spare and then reports EMFILE or ENFILE here, once for
+     * each such batch (without a spare, e.g. taken by another thread, it reports every failed
+     * attempt instead and sheds nothing). uvtcp's own refusals come here too, e.g.
+     * ECONNABORTED for a connection beyond {@link ListenOptions#maxConnections()}.
+     *
+     * <p>Threading: called on the server's loop thread; must not block. It may close the
+     * server.
      *
      * @param server the listening handle
      * @param error what libuv reported

@@ -41,16 +41,35 @@ public interface TcpService {
     Tcp newTcp(ProtocolFamily family) throws UvException;
 
     /**
-     * {@code uv_tcp_open}: adopts an existing stream socket (inherited, socket-activated, or
-     * created by other native code). The handle owns the descriptor from then on and closes it.
+     * {@code uv_tcp_open}: a new handle on an existing stream socket (inherited,
+     * socket-activated, or created by other native code), like Python's
+     * {@code socket.fromfd}: the handle adopts a <em>duplicate</em> of {@code fd} and owns and
+     * closes that duplicate ({@link Handle#fileno()} is its number, not {@code fd}).
      *
-     * @param fd an open descriptor of a stream socket; it is set non-blocking
-     * @return an open handle
+     * <p>Lifetime: the caller keeps {@code fd} and stays responsible for closing it; uvtcp
+     * never closes it or changes its number, on success or failure. Closing {@code fd} does not close the handle's socket (nor does
+     * closing the handle close {@code fd}): the socket lives until both are closed (a
+     * {@link Tcp#closeReset()} resets it only then), and {@link Stream#shutdown()} ends the
+     * sending side for both at once. Both descriptors share one open file description: the
+     * socket is set non-blocking ({@code O_NONBLOCK}), which is also seen through {@code fd},
+     * and socket options set through the handle apply to both.
+     * Passing another handle's {@link Handle#fileno()} gives a second, independent handle on
+     * the same socket (if both read, each byte goes to whichever reads it first); closing
+     * either leaves the other working.
+     *
+     * <p>Threading: any thread. The duplicate is made and checked before libuv sees it, so
+     * another thread closing or reusing the number {@code fd} at the same time can only make
+     * this call fail (EBADF, ENOTSOCK) or adopt what the number held at that instant.
+     *
+     * @param fd an open descriptor of a stream socket
+     * @return an open handle on a duplicate of {@code fd}
      * @throws IllegalArgumentException if fd is negative
-     * @throws UvException if libuv refuses the descriptor; ENOTSOCK, before libuv sees it, if
-     *     it is open but not a socket (a file, pipe or device: libuv would abort the process
-     *     when it starts polling one); EBUSY if an open uvtcp handle already owns it (e.g.
-     *     another handle's {@link Handle#fileno()}); the descriptor then stays the caller's
+     * @throws HandleClosedException if this service has been closed
+     * @throws UvException EBADF if {@code fd} is not open; ENOTSOCK if it is open but not a
+     *     socket (a file, directory, pipe or device); EPROTOTYPE if it is a socket but not a
+     *     stream socket (e.g. UDP); EMFILE if no descriptor is left for the duplicate; or what
+     *     libuv reports. The duplicate is closed again then, and the handle made for it closes
+     *     (it may still be listed by {@link #handles()} until the loop has closed it).
      */
     Tcp open(int fd) throws UvException;
 

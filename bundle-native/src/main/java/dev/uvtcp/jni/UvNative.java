@@ -244,7 +244,22 @@ public final class UvNative {
      */
     public static native long tcpInit(long loop, int domain, HandleCallbacks callbacks);
 
-    /** {@code uv_tcp_open}. */
+    /**
+     * {@code uv_tcp_open} of a private duplicate of {@code fd}
+     * ({@code fcntl(fd, F_DUPFD_CLOEXEC)}): the handle owns and closes the duplicate, the
+     * caller keeps {@code fd} and must close it. The duplicate is checked before libuv sees
+     * it; as nobody else can close or reuse its number, the check cannot be raced. The two
+     * descriptors share one open file description, so the {@code O_NONBLOCK} that
+     * {@code uv_tcp_open} sets is seen through {@code fd} too. Call on the loop's thread, on a
+     * handle without a socket; on failure the handle stays without one and nothing is left
+     * open.
+     *
+     * @param fd any descriptor number
+     * @return 0, or a negative error code: {@code UV_EBADF} if {@code fd} is negative or not
+     *     open, {@code UV_ENOTSOCK} if it is not a socket (a file, directory, pipe, device),
+     *     {@code UV_EPROTOTYPE} if it is a socket but not a stream socket (e.g. UDP),
+     *     {@code UV_EMFILE} if no descriptor is left for the duplicate, or libuv's error
+     */
     public static native int tcpOpen(long tcp, int fd);
 
     /** {@code uv_tcp_nodelay}. */
@@ -300,7 +315,8 @@ public final class UvNative {
 
     /**
      * {@code socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0)}: a descriptor created outside
-     * libuv, for {@link #tcpOpen}.
+     * libuv, for {@link #tcpOpen}. It stays the caller's, also after {@code tcpOpen}: close
+     * it with {@link #socketClose}.
      *
      * @param domain {@link #DOMAIN_INET} or {@link #DOMAIN_INET6}
      * @return the descriptor or a negative error code

@@ -217,14 +217,15 @@ class TcpTest {
     }
 
     @Test
-    void descriptorFromSocketNewIsAdoptedByTcpOpen() {
+    void tcpOpenAdoptsADuplicateAndLeavesTheCallersDescriptorOpen() throws Exception {
+        int fd = UvNative.socketNew(UvNative.DOMAIN_INET6);
+        assertThat(fd).isNotNegative();
         try (TestLoop loop = new TestLoop()) {
-            int fd = UvNative.socketNew(UvNative.DOMAIN_INET6);
-            assertThat(fd).isNotNegative();
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC,
-                    new RecordingCallbacks(loop.readBuffer));
+            RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
+            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, cb);
             assertThat(UvNative.tcpOpen(tcp, fd)).isZero();
-            assertThat(UvNative.fileno(tcp)).isEqualTo(fd);
+            int own = UvNative.fileno(tcp);
+            assertThat(own).as("the handle's descriptor").isNotNegative().isNotEqualTo(fd);
             byte[] any6 = new byte[16];
             any6[15] = 1; // ::1
             int bind = UvNative.tcpBind(tcp, any6, 0, 0, true);
@@ -234,9 +235,74 @@ class TcpTest {
                 assertThat(UvNative.tcpSockName(tcp, name)).isZero();
                 assertThat(name[0]).isEqualTo((byte) 6);
             }
+            String socket = linkOf(own);
+            assertThat(socket).as("both name one socket").startsWith("socket:")
+                    .isEqualTo(linkOf(fd));
+            UvNative.close(tcp);
+            loop.runUntil("closed", () -> cb.closes == 1);
+            assertThat(linkOf(own)).as("the handle closed its duplicate").isNotEqualTo(socket);
         }
-        int fd = UvNative.socketNew(UvNative.DOMAIN_INET);
-        assertThat(UvNative.socketClose(fd)).isZero();
+        assertThat(UvNative.socketClose(fd)).as("the caller's descriptor is still open").isZero();
         assertThat(UvNative.socketClose(fd)).isEqualTo(UvNative.errCode("EBADF"));
+    }
+
+    @Test
+    void tcpOpenRefusesClosedDescriptorsAndNonSocketsAndKeepsNothingOpen() throws Exception {
+        try (TestLoop loop = new TestLoop()) {
+            RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
+            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, cb);
+            int closed = UvNative.socketNew(UvNative.DOMAIN_INET);
+            assertThat(UvNative.socketClose(closed)).isZero();
+            long before = openDescriptors();
+            assertThat(UvNative.tcpOpen(tcp, closed)).isEqualTo(UvNative.errCode("EBADF"));
+            assertThat(UvNative.tcpOpen(tcp, -1)).isEqualTo(UvNative.errCode("EBADF"));
+            try (java.io.FileInputStream devNull = new java.io.FileInputStream("/dev/null")) {
+                int fd = descriptorOf(java.nio.file.Path.of("/dev/null"));
+                assertThat(fd).isNotNegative();
+                assertThat(UvNative.tcpOpen(tcp, fd)).isEqualTo(UvNative.errCode("ENOTSOCK"));
+                assertThat(devNull.read()).as("still open, at EOF").isEqualTo(-1);
+            }
+            assertThat(openDescriptors()).as("no duplicate left open").isEqualTo(before);
+            // A failed open leaves the handle without a socket, so it can still adopt one.
+            int fd = UvNative.socketNew(UvNative.DOMAIN_INET);
+            assertThat(UvNative.fileno(tcp)).isEqualTo(UvNative.errCode("EBADF"));
+            assertThat(UvNative.tcpOpen(tcp, fd)).isZero();
+            assertThat(UvNative.socketClose(fd)).isZero();
+            UvNative.close(tcp);
+            loop.runUntil("closed", () -> cb.closes == 1);
+        }
+    }
+
+    /** What /proc/self/fd/N points to ({@code socket:[inode]}, a path), or "" if N is closed. */
+    private static String linkOf(int fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(
+                    java.nio.file.Path.of("/proc/self/fd", Integer.toString(fd))).toString();
+        } catch (java.io.IOException closed) {
+            return "";
+        }
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> fds =
+                java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static int descriptorOf(java.nio.file.Path target) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> fds =
+                java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path link : (Iterable<java.nio.file.Path>) fds::iterator) {
+                try {
+                    if (java.nio.file.Files.readSymbolicLink(link).equals(target)) {
+                        return Integer.parseInt(link.getFileName().toString());
+                    }
+                } catch (java.io.IOException gone) {
+                    // the listing's own descriptor
+                }
+            }
+        }
+        return -1;
     }
 }

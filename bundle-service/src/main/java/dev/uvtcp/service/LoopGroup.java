@@ -4,9 +4,6 @@ import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,47 +38,7 @@ final class LoopGroup {
             new LoopGroup(started, settings).close();
             throw e;
         }
-        LoopGroup group = new LoopGroup(List.copyOf(started), settings);
-        RUNNING.add(group);
-        return group;
-    }
-
-    /** Every group started and not yet closed, in this class loader (any thread). */
-    private static final Set<LoopGroup> RUNNING = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Any thread: whether an open handle of a running uvtcp loop (of any service in this
-     * class loader) owns descriptor {@code fd}. Asks each loop on its thread, so it costs one
-     * round trip per loop and a {@code uv_fileno} per handle: meant for the rare
-     * {@code TcpService.open(fd)}, where a second handle on the same descriptor would let one
-     * close it under the other, and libuv aborts the process when it then polls it.
-     *
-     * @throws LoopDeadlockException if called on a loop thread while another loop waits for it
-     */
-    static boolean descriptorInUse(int fd) {
-        for (LoopGroup group : RUNNING) {
-            for (EventLoop loop : group.loops) {
-                try {
-                    if (loop.call(() -> ownsDescriptor(loop, fd))) {
-                        return true;
-                    }
-                } catch (RejectedExecutionException | UvException stopped) {
-                    // a loop that has stopped owns nothing
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Loop thread of {@code loop}. */
-    private static boolean ownsDescriptor(EventLoop loop, int fd) {
-        for (UvHandle handle : loop.handleList()) {
-            if (handle.isOpen() && handle.address != 0
-                    && dev.uvtcp.jni.UvNative.fileno(handle.address) == fd) {
-                return true;
-            }
-        }
-        return false;
+        return new LoopGroup(List.copyOf(started), settings);
     }
 
     /** @return every loop, in a fixed order */
@@ -129,7 +86,6 @@ final class LoopGroup {
      */
     void close() {
         requireOutsideLoops();
-        RUNNING.remove(this);
         for (EventLoop loop : loops) {
             loop.shutdown();
         }

@@ -12,8 +12,6 @@ final class UvErrors {
     static final int EPIPE = UvNative.errCode("EPIPE");
     static final int ENOBUFS = UvNative.errCode("ENOBUFS");
     static final int ETIMEDOUT = UvNative.errCode("ETIMEDOUT");
-    static final int ENOTSOCK = UvNative.errCode("ENOTSOCK");
-    static final int EBUSY = UvNative.errCode("EBUSY");
     static final int ECONNABORTED = UvNative.errCode("ECONNABORTED");
 
     private UvErrors() {
