@@ -10,20 +10,24 @@
 #   --duration  measured seconds per workload (default 5)
 #   --warmup    warm-up seconds before each measurement (default 2)
 #   --quick     1 run, 2 s per workload, 1 s warm-up (a smoke test, not a result)
-#   --skip-scaling  leave out uvtcp with 1 vs 2 loops (SO_REUSEPORT listeners, unpinned)
+#
+# The pump workload runs 3 times per server start (new connections each time) and the
+# median of the 3 counts as that run's figure: its throughput swings between runs.
+#   --skip-scaling  leave out uvtcp with 1 vs 2 loops (unpinned; 2 loops both as SO_REUSEPORT
+#                   listeners and as one acceptor handing connections to the loops)
 #   --jmh       also the JMH microbenchmarks (results/jmh-latest.txt)
 #
 # Servers run on core 1 (taskset -c 1), the load generator on core 0. Traffic goes to
 # 127.0.0.1 only. Every process started here is stopped by PID on exit.
 set -euo pipefail
 
-RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0
+RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0 PUMP_REPEAT=3
 for arg in "$@"; do
   case "$arg" in
     --runs=*) RUNS="${arg#*=}" ;;
     --duration=*) DURATION="${arg#*=}" ;;
     --warmup=*) WARMUP="${arg#*=}" ;;
-    --quick) RUNS=1 DURATION=2 WARMUP=1 ;;
+    --quick) RUNS=1 DURATION=2 WARMUP=1 PUMP_REPEAT=1 ;;
     --no-build) BUILD=0 ;;
     --skip-clients) CLIENTS=0 ;;
     --skip-scaling) SCALING=0 ;;
@@ -147,6 +151,7 @@ DROPS_BEFORE="$(softnet_drops)" RETRANS_BEFORE="$(retrans)"
   echo "libuv=$LIBUV_VERSION"
   echo "netty=$NETTY_VERSION"
   echo "runs=$RUNS"
+  echo "pump_repeat=$PUMP_REPEAT"
   echo "duration=$DURATION"
   echo "warmup=$WARMUP"
   echo "server_cpu=$SERVER_CPU"
@@ -161,16 +166,16 @@ log "machine: $(tr '\n' ' ' <"$MACHINE")"
 PORT=21000
 SERVER_PID=""
 
-# start_server KIND PORT [PINNED=1] [LOOPS=1]
+# start_server KIND PORT [PINNED=1] [LOOPS=1] [SPREAD=reuseport]
 start_server() {
-  local kind="$1" port="$2" pinned="${3:-1}" loops="${4:-1}"
+  local kind="$1" port="$2" pinned="${3:-1}" loops="${4:-1}" spread="${5:-reuseport}"
   local out="$LOGS/server-$kind-$port.log"
   local -a pin=()
   [[ $pinned == 1 ]] && pin=("${PIN_SERVER[@]}")
   case "$kind" in
     c-libuv*) "${pin[@]}" "$NATIVE/echo_uv" "$port" >"$out" 2>&1 & ;;
     uvtcp*) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.UvtcpEchoServer \
-              "$port" "$loops" >"$out" 2>&1 & ;;
+              "$port" "$loops" "$spread" >"$out" 2>&1 & ;;
     netty) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.NettyEchoServer \
               "$port" >"$out" 2>&1 & ;;
     nio) "${pin[@]}" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" dev.uvtcp.bench.NioEchoServer \
@@ -196,14 +201,34 @@ stop_server() {
 
 # loadgen RUN SERVER WORKLOAD PINNED args...
 loadgen() {
-  local run="$1" server="$2" workload="$3" pinned="$4"
-  shift 4
-  local -a pin=()
+  loadgen_median_of 1 "" "$@"
+}
+
+# loadgen_median_of N KEY RUN SERVER WORKLOAD PINNED args...: runs the load generator N times
+# (each with new connections) and records the run whose KEY is the median. Pump throughput
+# on loopback swings between runs (delayed-ACK/tail-loss-probe stalls, see the README), so
+# one pump run per server start is too noisy to compare servers by.
+loadgen_median_of() {
+  local n="$1" key="$2" run="$3" server="$4" workload="$5" pinned="$6"
+  shift 6
+  local -a pin=() outs=()
   [[ $pinned == 1 ]] && pin=("${PIN_CLIENT[@]}")
-  local out
-  out="$("${pin[@]}" timeout $((${DURATION%.*} + ${WARMUP%.*} + 60)) "$LOADGEN" \
-    --port="$PORT" --pid="$SERVER_PID" --warmup="$WARMUP" --duration="$DURATION" "$@")" \
-    || { log "loadgen $workload against $server failed"; return 0; }
+  local i out
+  for i in $(seq 1 "$n"); do
+    out="$("${pin[@]}" timeout $((${DURATION%.*} + ${WARMUP%.*} + 60)) "$LOADGEN" \
+      --port="$PORT" --pid="$SERVER_PID" --warmup="$WARMUP" --duration="$DURATION" "$@")" \
+      || { log "loadgen $workload against $server failed"; continue; }
+    outs+=("$out")
+  done
+  [[ ${#outs[@]} -gt 0 ]] || return 0
+  local chosen=0
+  if [[ ${#outs[@]} -gt 1 ]]; then
+    chosen="$(for i in "${!outs[@]}"; do
+        printf '%s %s\n' "$(sed -n "s/^$key=//p" <<<"${outs[$i]}")" "$i"
+      done | sort -g | awk '{ idx[NR] = $2 } END { print idx[int((NR + 1) / 2)] }')"
+    log "  $server $workload: $key of $n runs: $(for o in "${outs[@]}"; do sed -n "s/^$key=//p" <<<"$o"; done | tr '\n' ' ')(median kept)"
+  fi
+  out="${outs[$chosen]}"
   echo "$out" | while IFS='=' read -r k v; do
     printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$server" "$workload" "$k" "$v"
   done >>"$RAW"
@@ -224,7 +249,8 @@ workloads() {
   if [[ $full == 1 ]]; then
     loadgen "$run" "$server" pp1 "$pinned" --mode=pingpong --conns=1 --size=64
   fi
-  loadgen "$run" "$server" pump10 "$pinned" --mode=pump --conns=10 --size=65536
+  loadgen_median_of "$PUMP_REPEAT" mib_per_s "$run" "$server" pump10 "$pinned" \
+    --mode=pump --conns=10 --size=65536
   loadgen "$run" "$server" connect50 "$pinned" --mode=connect --conns=50 --size=64
   if [[ $full == 1 ]]; then
     loadgen "$run" "$server" idle10k "$pinned" --mode=idle --conns=10000 --size=64 \
@@ -267,12 +293,13 @@ fi
 # ---- scaling: uvtcp with 1 and 2 loops, nothing pinned --------------------------------
 if [[ $SCALING == 1 ]]; then
   for run in $(seq 1 "$RUNS"); do
-    for server in c-libuv-unpinned uvtcp-1loop uvtcp-2loops; do
+    for server in c-libuv-unpinned uvtcp-1loop uvtcp-2loops uvtcp-2loops-handoff; do
       PORT=$((PORT + 1))
-      loops=1
-      [[ $server == uvtcp-2loops ]] && loops=2
+      loops=1 spread=reuseport
+      [[ $server == uvtcp-2loops* ]] && loops=2
+      [[ $server == *-handoff ]] && spread=handoff
       log "scaling run $run/$RUNS: $server (port $PORT)"
-      start_server "$server" "$PORT" 0 "$loops"
+      start_server "$server" "$PORT" 0 "$loops" "$spread"
       workloads "$run" "$server" 0 0
       stop_server
     done

@@ -25,9 +25,11 @@ import java.util.Objects;
  *       queue limit} of every accepted connection.
  * </ul>
  *
- * <p>Scaling past one core: with {@link #withAllLoops(boolean) allLoops}, a service with
- * several loops listens on the address from each of them ({@code SO_REUSEPORT}, one listening
- * socket per loop) and the kernel spreads incoming connections over the loops.
+ * <p>Scaling past one core: {@link #withLoopSpread(LoopSpread)} chooses how a service with
+ * several loops spreads the accepted connections over them: not at all ({@link
+ * LoopSpread#ONE_LOOP}, the default), one {@code SO_REUSEPORT} listener per loop ({@link
+ * LoopSpread#LISTENER_PER_LOOP}), or one acceptor handing connections to every loop ({@link
+ * LoopSpread#ACCEPTOR_HANDS_OFF}).
  *
  * <p>The defaults ({@link #defaults()}) are those of
  * {@link TcpService#listen(java.net.InetSocketAddress, int, ConnectionHandler)}: backlog 128,
@@ -39,21 +41,22 @@ public final class ListenOptions {
     public static final int DEFAULT_BACKLOG = 128;
 
     private static final ListenOptions DEFAULTS =
-            new ListenOptions(DEFAULT_BACKLOG, Integer.MAX_VALUE, Duration.ZERO, 0, false);
+            new ListenOptions(DEFAULT_BACKLOG, Integer.MAX_VALUE, Duration.ZERO, 0,
+                    LoopSpread.ONE_LOOP);
 
     private final int backlog;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final long maxWriteQueueBytes;
-    private final boolean allLoops;
+    private final LoopSpread loopSpread;
 
     private ListenOptions(int backlog, int maxConnections, Duration idleTimeout,
-            long maxWriteQueueBytes, boolean allLoops) {
+            long maxWriteQueueBytes, LoopSpread loopSpread) {
         this.backlog = backlog;
         this.maxConnections = maxConnections;
         this.idleTimeout = idleTimeout;
         this.maxWriteQueueBytes = maxWriteQueueBytes;
-        this.allLoops = allLoops;
+        this.loopSpread = loopSpread;
     }
 
     /** @return backlog 128, no connection limit, no idle timeout, the service's write limit */
@@ -94,7 +97,7 @@ public final class ListenOptions {
             throw new IllegalArgumentException("backlog must be >= 0, was " + value);
         }
         return new ListenOptions(value, maxConnections, idleTimeout, maxWriteQueueBytes,
-                allLoops);
+                loopSpread);
     }
 
     /**
@@ -107,7 +110,7 @@ public final class ListenOptions {
         if (value < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1, was " + value);
         }
-        return new ListenOptions(backlog, value, idleTimeout, maxWriteQueueBytes, allLoops);
+        return new ListenOptions(backlog, value, idleTimeout, maxWriteQueueBytes, loopSpread);
     }
 
     /**
@@ -124,7 +127,7 @@ public final class ListenOptions {
                     + value);
         }
         return new ListenOptions(backlog, maxConnections, value, maxWriteQueueBytes,
-                allLoops);
+                loopSpread);
     }
 
     /**
@@ -137,33 +140,27 @@ public final class ListenOptions {
         if (value < 1) {
             throw new IllegalArgumentException("maxWriteQueueBytes must be >= 1, was " + value);
         }
-        return new ListenOptions(backlog, maxConnections, idleTimeout, value, allLoops);
+        return new ListenOptions(backlog, maxConnections, idleTimeout, value, loopSpread);
+    }
+
+    /** @return how accepted connections are spread over the service's loops */
+    public LoopSpread loopSpread() {
+        return loopSpread;
     }
 
     /**
-     * @return whether the server listens from every loop of its service (one
-     *     {@code SO_REUSEPORT} socket per loop) rather than from one
-     */
-    public boolean allLoops() {
-        return allLoops;
-    }
-
-    /**
-     * Whether a server listens from every loop of its service. With {@code true} and a
-     * service of N loops, {@code listen} opens N listening sockets on the address, one per
-     * loop, each with {@code SO_REUSEPORT}; the kernel hashes each incoming connection to one
-     * of them, so accepted connections (and their callbacks) are spread over the loops. The
-     * returned handle is the listener of the first loop; closing it closes the others.
-     * {@link #maxConnections()} counts the connections of all of them together. With one loop
-     * this changes nothing, except that {@code SO_REUSEPORT} is still set. Linux only (another
-     * process of the same user may then bind the same address too: that is what
-     * {@code SO_REUSEPORT} means).
+     * How accepted connections are spread over the loops of the service; see
+     * {@link LoopSpread}. {@link #maxConnections()} counts the connections of all loops
+     * together.
      *
-     * @param value true to listen from every loop
-     * @return a copy with that setting
+     * @param value the spread
+     * @return a copy with that spread
+     * @throws NullPointerException if value is null
      */
-    public ListenOptions withAllLoops(boolean value) {
-        return new ListenOptions(backlog, maxConnections, idleTimeout, maxWriteQueueBytes, value);
+    public ListenOptions withLoopSpread(LoopSpread value) {
+        Objects.requireNonNull(value, "loopSpread");
+        return new ListenOptions(backlog, maxConnections, idleTimeout, maxWriteQueueBytes,
+                value);
     }
 
     @Override
@@ -172,12 +169,13 @@ public final class ListenOptions {
                 && maxConnections == other.maxConnections
                 && idleTimeout.equals(other.idleTimeout)
                 && maxWriteQueueBytes == other.maxWriteQueueBytes
-                && allLoops == other.allLoops;
+                && loopSpread == other.loopSpread;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(backlog, maxConnections, idleTimeout, maxWriteQueueBytes, allLoops);
+        return Objects.hash(backlog, maxConnections, idleTimeout, maxWriteQueueBytes,
+                loopSpread);
     }
 
     @Override
@@ -187,6 +185,6 @@ public final class ListenOptions {
                 + ", idleTimeout=" + (idleTimeout.isZero() ? "none" : idleTimeout)
                 + ", maxWriteQueueBytes="
                 + (maxWriteQueueBytes == 0 ? "service default" : maxWriteQueueBytes)
-                + (allLoops ? ", allLoops" : "") + "]";
+                + ", loopSpread=" + loopSpread + "]";
     }
 }

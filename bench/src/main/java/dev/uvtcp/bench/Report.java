@@ -158,13 +158,21 @@ public final class Report {
         return s.toString();
     }
 
+    /** The pump workload may be run several times per server start (bench/run.sh). */
+    private static String pumpRepeatNote(Map<String, String> info) {
+        String repeat = info.getOrDefault("pump_repeat", "1");
+        return repeat.equals("1") ? "" : " Pump: each run's figure is the median of " + repeat
+                + " pump runs with new connections (its throughput swings from run to run).";
+    }
+
     static String markdown(Map<String, Map<String, List<Double>>> data, Map<String, String> info) {
         StringBuilder md = new StringBuilder();
         md.append("## Results\n\n");
         md.append("Medians of ").append(info.getOrDefault("runs", "?"))
                 .append(" alternating runs; ±x% is half the spread (max − min) / median. "
                         + "\"× C\" and \"× N\" are the ratio of the figure to C libuv's and to "
-                        + "Netty's (for latency, CPU time and memory, lower is better).\n\n");
+                        + "Netty's (for latency, CPU time and memory, lower is better)."
+                        + pumpRepeatNote(info) + "\n\n");
         md.append("| workload | ");
         for (String s : SERVERS) {
             md.append(SERVER_NAMES.get(s)).append(" | ");
@@ -197,11 +205,13 @@ public final class Report {
         }
         // Scaling.
         if (data.containsKey("uvtcp-1loop") || data.containsKey("uvtcp-2loops")) {
-            md.append("\n### uvtcp: 1 loop vs 2 loops (SO_REUSEPORT listeners; server and load "
+            md.append("\n### uvtcp: 1 loop vs 2 loops (2 loops: one SO_REUSEPORT listener per "
+                    + "loop, or one acceptor handing connections to both loops; server and load "
                     + "generator not pinned, sharing both cores)\n\n");
             md.append("| server | ping-pong 100 conns rt/s | pump 10 conns MiB/s |"
                     + " connect 50 conns/s |\n|---|---|---|---|\n");
-            for (String s : List.of("c-libuv-unpinned", "uvtcp-1loop", "uvtcp-2loops")) {
+            for (String s : List.of("c-libuv-unpinned", "uvtcp-1loop", "uvtcp-2loops",
+                    "uvtcp-2loops-handoff")) {
                 if (!data.containsKey(s)) {
                     continue;
                 }

@@ -1,5 +1,6 @@
 package dev.uvtcp.bench;
 
+import dev.uvtcp.LoopSpread;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
@@ -11,9 +12,11 @@ import java.nio.ByteBuffer;
 /**
  * The uvtcp echo server of the bench: the plain-Java entry point, {@code loops} loop threads
  * (default 1), 127.0.0.1:PORT. Writes back the read view it is handed (sent without a copy as
- * far as the kernel takes it at once).
+ * far as the kernel takes it at once). With several loops, SPREAD says how connections are
+ * spread over them: {@code reuseport} (default, one SO_REUSEPORT listener per loop) or
+ * {@code handoff} (one acceptor handing connections to the loops).
  *
- * <pre>java ... dev.uvtcp.bench.UvtcpEchoServer PORT [LOOPS]</pre>
+ * <pre>java ... dev.uvtcp.bench.UvtcpEchoServer PORT [LOOPS [reuseport|handoff]]</pre>
  */
 public final class UvtcpEchoServer {
 
@@ -41,9 +44,12 @@ public final class UvtcpEchoServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int loops = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        LoopSpread spread = loops == 1 ? LoopSpread.ONE_LOOP
+                : args.length > 2 && args[2].equals("handoff") ? LoopSpread.ACCEPTOR_HANDS_OFF
+                : LoopSpread.LISTENER_PER_LOOP;
         StandaloneTcpService uv = StandaloneTcpService.start(
                 TcpServiceSettings.defaults().withLoops(loops));
-        Tcp server = UvtcpListen.listen(uv, port, loops, connection -> {
+        Tcp server = UvtcpListen.listen(uv, port, spread, connection -> {
             try {
                 connection.setNoDelay(true);
                 connection.startReading(ECHO);
@@ -52,7 +58,7 @@ public final class UvtcpEchoServer {
             }
         });
         System.out.println("READY uvtcp libuv " + StandaloneTcpService.libuvVersion()
-                + " loops " + loops + " on " + server.localAddress());
+                + " loops " + loops + " " + spread + " on " + server.localAddress());
         System.out.flush();
         Thread.currentThread().join();
     }

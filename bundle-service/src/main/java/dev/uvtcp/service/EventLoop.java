@@ -5,12 +5,11 @@ import dev.uvtcp.UvException;
 import dev.uvtcp.jni.LoopCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +35,13 @@ final class EventLoop implements Loop, LoopCallbacks {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Object wakeupGuard = new Object();
-    private final Set<UvHandle> handles = ConcurrentHashMap.newKeySet();
+    /**
+     * Loop thread only: the open handles, linked through their own fields (no node object per
+     * handle: an idle server holds one handle per connection).
+     */
+    private UvHandle firstHandle;
+    /** Written on the loop thread only; read anywhere. */
+    private volatile int handleCount;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
 
     /** Native loop; read and written on the loop thread only (0 before start and after end). */
@@ -101,7 +106,7 @@ final class EventLoop implements Loop, LoopCallbacks {
         }
         accepting = false;
         runPendingTasks(Integer.MAX_VALUE);
-        for (UvHandle handle : handles) {
+        for (UvHandle handle : handleList()) {
             handle.closeOnLoop();
         }
         UvNative.loopShutdown(address);
@@ -282,16 +287,45 @@ final class EventLoop implements Loop, LoopCallbacks {
         return buffer == readView;
     }
 
+    /** Loop thread: adds a handle just created on this loop. */
     void register(UvHandle handle) {
-        handles.add(handle);
+        UvHandle first = firstHandle;
+        handle.previousInLoop = null;
+        handle.nextInLoop = first;
+        if (first != null) {
+            first.previousInLoop = handle;
+        }
+        firstHandle = handle;
+        handleCount++;
     }
 
+    /** Loop thread: removes a handle that has closed; a handle not registered is ignored. */
     void unregister(UvHandle handle) {
-        handles.remove(handle);
+        UvHandle previous = handle.previousInLoop;
+        UvHandle next = handle.nextInLoop;
+        if (previous == null && firstHandle != handle) {
+            return;
+        }
+        if (previous == null) {
+            firstHandle = next;
+        } else {
+            previous.nextInLoop = next;
+        }
+        if (next != null) {
+            next.previousInLoop = previous;
+        }
+        handle.previousInLoop = null;
+        handle.nextInLoop = null;
+        handleCount--;
     }
 
+    /** Loop thread: a snapshot of the open handles, newest first. */
     List<UvHandle> handleList() {
-        return List.copyOf(handles);
+        List<UvHandle> snapshot = new ArrayList<>(handleCount);
+        for (UvHandle each = firstHandle; each != null; each = each.nextInLoop) {
+            snapshot.add(each);
+        }
+        return snapshot;
     }
 
     Thread thread() {
@@ -315,7 +349,7 @@ final class EventLoop implements Loop, LoopCallbacks {
 
     @Override
     public int handleCount() {
-        return handles.size();
+        return handleCount;
     }
 
     @Override

@@ -16,10 +16,8 @@ import java.net.StandardProtocolFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,7 +31,11 @@ final class TcpServiceView implements TcpService, HandleOwner {
     private final String ownerName;
     /** The consumer bundle's id, or -1 (outside OSGi); shown by the runtime introspection. */
     private final long ownerBundleId;
-    private final Set<UvHandle> handles = ConcurrentHashMap.newKeySet();
+    /**
+     * Guarded by {@code this}: the handles this view owns, linked through their own fields (no
+     * node object per handle: an idle server holds one handle per connection).
+     */
+    private UvHandle firstOwned;
     private volatile boolean released;
 
     /**
@@ -65,16 +67,48 @@ final class TcpServiceView implements TcpService, HandleOwner {
 
     @Override
     public void adopt(UvHandle handle) {
-        handles.add(handle);
-        if (released) {
-            handles.remove(handle);
-            throw released("create a handle");
+        synchronized (this) {
+            // Checked under the lock that release() takes: a handle adopted before release
+            // is in the list release() closes, and none is adopted after it.
+            if (released) {
+                throw released("create a handle");
+            }
+            UvHandle first = firstOwned;
+            handle.previousOfOwner = null;
+            handle.nextOfOwner = first;
+            if (first != null) {
+                first.previousOfOwner = handle;
+            }
+            firstOwned = handle;
         }
     }
 
     @Override
-    public void forget(UvHandle handle) {
-        handles.remove(handle);
+    public synchronized void forget(UvHandle handle) {
+        UvHandle previous = handle.previousOfOwner;
+        UvHandle next = handle.nextOfOwner;
+        if (previous == null && firstOwned != handle) {
+            return; // never adopted, or forgotten already
+        }
+        if (previous == null) {
+            firstOwned = next;
+        } else {
+            previous.nextOfOwner = next;
+        }
+        if (next != null) {
+            next.previousOfOwner = previous;
+        }
+        handle.previousOfOwner = null;
+        handle.nextOfOwner = null;
+    }
+
+    /** Any thread: a snapshot of the handles this view owns, newest first. */
+    private synchronized List<UvHandle> ownedHandles() {
+        List<UvHandle> snapshot = new ArrayList<>();
+        for (UvHandle each = firstOwned; each != null; each = each.nextOfOwner) {
+            snapshot.add(each);
+        }
+        return snapshot;
     }
 
     @Override
@@ -132,11 +166,8 @@ final class TcpServiceView implements TcpService, HandleOwner {
         if (fd < 0) {
             throw new IllegalArgumentException("fd must be >= 0, was " + fd);
         }
-        requireSocket(fd);
-        if (LoopGroup.descriptorInUse(fd)) {
-            throw UvErrors.exception(UvErrors.EBUSY, "open fd " + fd
-                    + ": an open uvtcp handle already owns this descriptor");
-        }
+        // The native side adopts a duplicate of fd and checks that (a stream socket), so
+        // nothing here can race with whoever owns the number fd.
         UvTcp tcp = create(UvNative.DOMAIN_UNSPEC);
         try {
             tcp.onLoop("open", () -> {
@@ -148,27 +179,6 @@ final class TcpServiceView implements TcpService, HandleOwner {
             throw e;
         }
         return tcp;
-    }
-
-    /**
-     * Any thread: refuses a descriptor that is open but not a socket (a file, a directory, a
-     * pipe, {@code /dev/null}, ...) with ENOTSOCK before libuv sees it. libuv would register
-     * it with epoll once reading starts; epoll refuses files and many devices, and libuv then
-     * aborts the whole process. Read from {@code /proc/self/fd} (Linux); where that is not
-     * available, or the descriptor is not open, libuv decides (EBADF for a closed one).
-     */
-    private static void requireSocket(int fd) throws UvException {
-        String target;
-        try {
-            target = java.nio.file.Files.readSymbolicLink(
-                    java.nio.file.Path.of("/proc/self/fd", Integer.toString(fd))).toString();
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return; // not open (libuv reports EBADF), or no /proc to ask
-        }
-        if (!target.startsWith("socket:")) {
-            throw UvErrors.exception(UvErrors.ENOTSOCK, "open fd " + fd + " (" + target
-                    + "): only socket descriptors can become TCP handles");
-        }
     }
 
     @Override
@@ -209,10 +219,15 @@ final class TcpServiceView implements TcpService, HandleOwner {
         SocketAddresses.requireResolved(address, "address");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        if (options.allLoops()) {
-            return listenOnAllLoops(address, options, handler);
+        switch (options.loopSpread()) {
+            case LISTENER_PER_LOOP:
+                return listenOnAllLoops(address, options, handler);
+            case ACCEPTOR_HANDS_OFF:
+                return listenOn(null, address, options, handler, new AtomicInteger(),
+                        new ConnectionHandOff(group.eventLoops(), this, group.bufferPool()));
+            default:
+                return listenOn(null, address, options, handler, new AtomicInteger(), null);
         }
-        return listenOn(null, address, options, handler, new AtomicInteger());
     }
 
     /**
@@ -226,7 +241,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
         try {
             InetSocketAddress bindTo = address;
             for (EventLoop loop : group.eventLoops()) {
-                UvTcp server = listenOn(loop, bindTo, options, handler, open);
+                UvTcp server = listenOn(loop, bindTo, options, handler, open, null);
                 servers.add(server);
                 if (bindTo.getPort() == 0) {
                     // Port 0: the first listener picked a port; the others take the same one.
@@ -255,14 +270,15 @@ final class TcpServiceView implements TcpService, HandleOwner {
 
     /**
      * A listener on {@code loop} (with SO_REUSEPORT), or on the next loop when null; {@code
-     * open} counts its accepted connections (shared by the listeners of one server).
+     * open} counts its accepted connections (shared by the listeners of one server); with a
+     * {@code handOff}, accepted connections are spread over the loops by it.
      */
     private UvTcp listenOn(EventLoop loop, InetSocketAddress address, ListenOptions options,
-            ConnectionHandler handler, AtomicInteger open) throws UvException {
+            ConnectionHandler handler, AtomicInteger open, ConnectionHandOff handOff)
+            throws UvException {
         UvTcp server = loop == null ? create(UvNative.DOMAIN_UNSPEC)
                 : createOn(loop, address.getAddress() instanceof Inet6Address
                         ? UvNative.DOMAIN_INET6 : UvNative.DOMAIN_INET);
-        long idleMillis = options.idleTimeout().toMillis();
         try {
             if (loop != null) {
                 server.reusePort();
@@ -294,27 +310,49 @@ final class TcpServiceView implements TcpService, HandleOwner {
                             () -> handler.onAcceptError(server, limit));
                     return;
                 }
-                if (options.maxConnections() != Integer.MAX_VALUE) {
-                    connection.closeFuture().thenRun(open::decrementAndGet);
+                if (handOff == null) {
+                    serve(server, (UvTcp) connection, options, handler, open);
+                    return;
                 }
-                if (options.maxWriteQueueBytes() > 0) {
-                    connection.setMaxWriteQueueSize(options.maxWriteQueueBytes());
-                }
-                if (idleMillis > 0) {
-                    connection.startIdleTimeout(idleMillis);
-                }
-                try {
-                    handler.onConnection((Tcp) connection);
-                } catch (Throwable t) { // as UvHandle.guard, without a message per connection
-                    UvHandle.LOG.log(System.Logger.Level.WARNING,
-                            "ConnectionHandler of " + server.label() + " threw", t);
-                }
+                handOff.dispatch((UvTcp) connection,
+                        moved -> serve(server, moved, options, handler, open),
+                        handOffError -> {
+                            if (options.maxConnections() != Integer.MAX_VALUE) {
+                                open.decrementAndGet();
+                            }
+                            UvHandle.guard("ConnectionHandler of " + server.label(),
+                                    () -> handler.onAcceptError(server, handOffError));
+                        });
             });
         } catch (UvException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /**
+     * The connection's loop thread: applies the server's options to an accepted connection and
+     * hands it to the handler.
+     */
+    private static void serve(UvTcp server, UvTcp connection, ListenOptions options,
+            ConnectionHandler handler, AtomicInteger open) {
+        if (options.maxConnections() != Integer.MAX_VALUE) {
+            connection.closeFuture().thenRun(open::decrementAndGet);
+        }
+        if (options.maxWriteQueueBytes() > 0) {
+            connection.setMaxWriteQueueSize(options.maxWriteQueueBytes());
+        }
+        long idleMillis = options.idleTimeout().toMillis();
+        if (idleMillis > 0) {
+            connection.startIdleTimeout(idleMillis);
+        }
+        try {
+            handler.onConnection(connection);
+        } catch (Throwable t) { // as UvHandle.guard, without a message per connection
+            UvHandle.LOG.log(System.Logger.Level.WARNING,
+                    "ConnectionHandler of " + server.label() + " threw", t);
+        }
     }
 
     /**
@@ -357,7 +395,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
 
     @Override
     public List<Handle> handles() {
-        return List.copyOf(handles);
+        return List.copyOf(ownedHandles());
     }
 
     /**
@@ -365,8 +403,10 @@ final class TcpServiceView implements TcpService, HandleOwner {
      * closed. Idempotent.
      */
     void release() {
-        released = true;
-        for (UvHandle handle : List.copyOf(handles)) {
+        synchronized (this) {
+            released = true;
+        }
+        for (UvHandle handle : ownedHandles()) {
             handle.close();
         }
     }

@@ -7,6 +7,8 @@ import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.HandleCallbacks;
 import dev.uvtcp.jni.UvNative;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,16 +32,36 @@ abstract class UvHandle implements Handle, HandleCallbacks {
     private static final AtomicInteger IDS = new AtomicInteger();
     /** {@code HandleType.values()} once: values() copies the array on every call. */
     private static final HandleType[] HANDLE_TYPES = HandleType.values();
+    private static final VarHandle CLOSED_FUTURE;
+
+    static {
+        try {
+            CLOSED_FUTURE = MethodHandles.lookup().findVarHandle(UvHandle.class, "closed",
+                    CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final EventLoop loop;
     private final HandleOwner owner;
     private final int id = IDS.incrementAndGet();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Made on first use by {@link #closeFuture()}: most handles are never asked, and an idle
+     * server holds many handles (their per-connection memory is measured by the bench).
+     */
+    private volatile CompletableFuture<Void> closed;
     private volatile int state = OPEN;
     private volatile Object attachment;
     private HandleType type = HandleType.UNKNOWN;
     /** Loop thread only. */
     long address;
+    /** Loop thread only: the neighbours in its loop's list of handles ({@link EventLoop}). */
+    UvHandle previousInLoop;
+    UvHandle nextInLoop;
+    /** Guarded by the owner: the neighbours in its owner's list of handles. */
+    UvHandle previousOfOwner;
+    UvHandle nextOfOwner;
 
     UvHandle(EventLoop loop, HandleOwner owner) {
         this.loop = loop;
@@ -224,9 +246,21 @@ abstract class UvHandle implements Handle, HandleCallbacks {
         try {
             afterClose();
         } finally {
-            closed.complete(null);
+            afterCloseDone = true;
+            CompletableFuture<Void> future = closed;
+            if (future != null) {
+                future.complete(null);
+            }
         }
     }
+
+    /**
+     * Set on the loop thread once {@link #afterClose()} has run; a close future made later
+     * (by {@link #closeFuture()}) is completed at once. Volatile, like {@link #closed}, so
+     * that of a concurrent {@code onClose} and {@code closeFuture} at least one sees the
+     * other's write and the future is completed.
+     */
+    private volatile boolean afterCloseDone;
 
     @Override
     public final boolean isClosed() {
@@ -235,7 +269,15 @@ abstract class UvHandle implements Handle, HandleCallbacks {
 
     @Override
     public final CompletionStage<Void> closeFuture() {
-        return closed.minimalCompletionStage();
+        CompletableFuture<Void> future = closed;
+        if (future == null) {
+            CompletableFuture<Void> made = new CompletableFuture<>();
+            future = CLOSED_FUTURE.compareAndSet(this, null, made) ? made : closed;
+            if (afterCloseDone) {
+                future.complete(null);
+            }
+        }
+        return future.minimalCompletionStage();
     }
 
     @Override

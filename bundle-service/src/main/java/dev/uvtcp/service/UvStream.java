@@ -6,14 +6,14 @@ import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stream operations of a handle: listen/accept, reading, writing, shutdown.
@@ -23,9 +23,24 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract class UvStream extends UvHandle implements Stream {
 
+    private static final VarHandle WRITE_BYTES_HELD;
+
+    static {
+        try {
+            WRITE_BYTES_HELD = MethodHandles.lookup().findVarHandle(UvStream.class,
+                    "writeBytesHeld", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final DirectBufferPool bufferPool;
-    /** Loop thread only. */
-    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>(2); // small: idle conns
+    /**
+     * Loop thread only: the writes libuv has queued and not finished, oldest first, linked
+     * through the requests (no queue object per stream: an idle server holds many streams).
+     */
+    private WriteRequest oldestPending;
+    private WriteRequest newestPending;
     private int nextWriteId;
     private ReadHandler readHandler;
     private ListenHandler listenHandler;
@@ -33,12 +48,12 @@ abstract class UvStream extends UvHandle implements Stream {
     private volatile boolean shutdownRequested;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
     private volatile boolean eofRead;
-    private final HandleOwner streamOwner;
     /**
-     * Any thread: bytes of writes accepted by {@link #write} and not yet ended (on their way to
-     * the loop or queued in libuv); bounded by {@link #maxWriteQueueBytes}.
+     * Any thread, through {@link #WRITE_BYTES_HELD}: bytes of writes accepted by {@link #write}
+     * and not yet ended (on their way to the loop or queued in libuv); bounded by
+     * {@link #maxWriteQueueBytes}.
      */
-    private final AtomicLong writeBytesHeld = new AtomicLong();
+    private volatile long writeBytesHeld;
     /** Any thread: the write queue limit ({@link #setMaxWriteQueueSize(long)}). */
     private volatile long maxWriteQueueBytes;
     /** Loop thread only: whether an idle timeout watches this stream. */
@@ -53,14 +68,15 @@ abstract class UvStream extends UvHandle implements Stream {
     /** Loop thread only: bytes of writes that completed so far. */
     private long bytesWritten;
 
-    private record PendingWrite(int id, WriteRequest request) {
-    }
-
     UvStream(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool) {
         super(loop, owner);
         this.bufferPool = bufferPool;
-        this.streamOwner = owner;
         this.maxWriteQueueBytes = owner.defaultMaxWriteQueueBytes();
+    }
+
+    /** Any thread: the pool heap bytes are copied into for writing. */
+    final DirectBufferPool bufferPool() {
+        return bufferPool;
     }
 
     /** Loop thread: a new, open, unconnected handle of the same kind on the same loop. */
@@ -214,7 +230,7 @@ abstract class UvStream extends UvHandle implements Stream {
      * path queues the rest, copying it if the buffer is borrowed).
      */
     private CompletionStage<Void> tryWriteAllOnLoop(ByteBuffer src) {
-        if (src == null || !src.isDirect() || !isOpen() || !pendingWrites.isEmpty()
+        if (src == null || !src.isDirect() || !isOpen() || oldestPending != null
                 || shutdownRequested) {
             return null;
         }
@@ -255,9 +271,10 @@ abstract class UvStream extends UvHandle implements Stream {
      */
     private boolean holdWriteBytes(WriteRequest request) {
         long limit = maxWriteQueueBytes;
-        long held = writeBytesHeld.addAndGet(request.totalBytes);
+        long held = (long) WRITE_BYTES_HELD.getAndAdd(this, request.totalBytes)
+                + request.totalBytes;
         if (held > limit) {
-            writeBytesHeld.addAndGet(-request.totalBytes);
+            WRITE_BYTES_HELD.getAndAdd(this, -request.totalBytes);
             request.fail(UvErrors.exception(UvErrors.ENOBUFS, "write of " + request.totalBytes
                     + " bytes to " + label() + " refused: " + (held - request.totalBytes)
                     + " bytes are queued and the write queue limit is " + limit));
@@ -273,7 +290,7 @@ abstract class UvStream extends UvHandle implements Stream {
      * loop.
      */
     final void writeEnded(long bytes, boolean written) {
-        writeBytesHeld.addAndGet(-bytes);
+        WRITE_BYTES_HELD.getAndAdd(this, -bytes);
         if (written) {
             bytesWritten += bytes;
         }
@@ -310,7 +327,7 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private void scheduleIdleCheck(long delayMillis, long timeoutMillis) {
         try {
-            idleCheck = streamOwner.timer().schedule(loop, () -> {
+            idleCheck = owner().timer().schedule(loop, () -> {
                 if (!isOpen()) {
                     return;
                 }
@@ -360,7 +377,13 @@ abstract class UvStream extends UvHandle implements Stream {
         if (result == UvNative.WRITE_DONE) {
             request.complete();
         } else if (result == UvNative.WRITE_QUEUED) {
-            pendingWrites.addLast(new PendingWrite(id, request));
+            request.writeId = id;
+            if (newestPending == null) {
+                oldestPending = request;
+            } else {
+                newestPending.nextPending = request;
+            }
+            newestPending = request;
         } else {
             request.fail(writeError(result));
         }
@@ -376,8 +399,8 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public final void onWrite(int requestId, int status) {
-        PendingWrite pending = pendingWrites.pollFirst();
-        if (pending == null || pending.id() != requestId) {
+        WriteRequest pending = takeOldestPending();
+        if (pending == null || pending.writeId != requestId) {
             LOG.log(System.Logger.Level.ERROR, "write completion " + requestId + " on " + label()
                     + " does not match the oldest pending write; writes may be lost");
             if (pending == null) {
@@ -385,10 +408,23 @@ abstract class UvStream extends UvHandle implements Stream {
             }
         }
         if (status == 0) {
-            pending.request().complete();
+            pending.complete();
         } else {
-            pending.request().fail(writeError(status));
+            pending.fail(writeError(status));
         }
+    }
+
+    /** Loop thread: unlinks and returns the oldest write libuv has not finished, or null. */
+    private WriteRequest takeOldestPending() {
+        WriteRequest oldest = oldestPending;
+        if (oldest != null) {
+            oldestPending = oldest.nextPending;
+            oldest.nextPending = null;
+            if (oldestPending == null) {
+                newestPending = null;
+            }
+        }
+        return oldest;
     }
 
     @Override
@@ -528,9 +564,9 @@ abstract class UvStream extends UvHandle implements Stream {
             idleCheck = null;
         }
         // libuv cancels pending requests before the close callback; this is a safety net.
-        PendingWrite pending;
-        while ((pending = pendingWrites.pollFirst()) != null) {
-            pending.request().fail(new HandleClosedException("write on " + label()
+        WriteRequest pending;
+        while ((pending = takeOldestPending()) != null) {
+            pending.fail(new HandleClosedException("write on " + label()
                     + ": handle closed before the write completed"));
         }
     }

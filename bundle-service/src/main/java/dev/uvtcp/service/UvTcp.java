@@ -16,8 +16,6 @@ import java.util.concurrent.CompletionStage;
 /** A libuv TCP handle: the {@code uv_tcp_*} operations on top of stream and handle. */
 final class UvTcp extends UvStream implements Tcp {
 
-    private final HandleOwner owner;
-    private final DirectBufferPool bufferPool;
     /** Loop thread only. */
     private CompletableFuture<Void> pendingConnect;
     /** Loop thread only: what the pending connect is, for messages. */
@@ -35,8 +33,6 @@ final class UvTcp extends UvStream implements Tcp {
 
     private UvTcp(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool) {
         super(loop, owner, bufferPool);
-        this.owner = owner;
-        this.bufferPool = bufferPool;
     }
 
     /**
@@ -57,7 +53,7 @@ final class UvTcp extends UvStream implements Tcp {
 
     @Override
     UvStream newPeerOnLoop() throws UvException {
-        return createOnLoop(loop, owner, bufferPool, UvNative.DOMAIN_UNSPEC);
+        return createOnLoop(loop, owner(), bufferPool(), UvNative.DOMAIN_UNSPEC);
     }
 
     @Override
@@ -146,7 +142,7 @@ final class UvTcp extends UvStream implements Tcp {
     private void scheduleConnectTimeout(CompletableFuture<Void> result, long delayMillis,
             long timeoutMillis) {
         try {
-            connectTimeout = owner.timer().schedule(loop, () -> {
+            connectTimeout = owner().timer().schedule(loop, () -> {
                 if (pendingConnect != result) {
                     return; // completed meanwhile
                 }
@@ -265,7 +261,7 @@ final class UvTcp extends UvStream implements Tcp {
                 "SO_REUSEPORT on " + label()));
     }
 
-    /** Loop thread: opens an adopted descriptor ({@code uv_tcp_open}). */
+    /** Loop thread: {@code uv_tcp_open} of a duplicate of {@code fd}; fd stays the caller's. */
     void openOnLoop(int fd) throws UvException {
         UvErrors.check(UvNative.tcpOpen(address, fd), "open fd " + fd);
     }

@@ -26,6 +26,10 @@ final class WriteRequest {
     private final boolean[] pooled;
     /** The stream whose write queue limit counts this request until it ends; or null. */
     private UvStream accountedTo;
+    /** Loop thread: the id the native write was given, checked when libuv completes it. */
+    int writeId;
+    /** Loop thread: the next request in its stream's queue of writes libuv has not finished. */
+    WriteRequest nextPending;
 
     private WriteRequest(ByteBuffer[] source, DirectBufferPool pool) {
         this.count = source.length;
