@@ -18,7 +18,7 @@ public final class EmfileListenChild {
     }
 
     /** Records the first connection status; 1 means none yet. */
-    static final class Callbacks implements HandleCallbacks {
+    static final class Callbacks extends HandleCallbacks {
         volatile int status = 1;
 
         @Override

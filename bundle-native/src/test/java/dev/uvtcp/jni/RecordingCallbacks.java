@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** HandleCallbacks that record every up-call (all on the test thread). */
-final class RecordingCallbacks implements HandleCallbacks {
+final class RecordingCallbacks extends HandleCallbacks {
 
     private final ByteBuffer readBuffer;
     final ByteArrayOutputStream received = new ByteArrayOutputStream();

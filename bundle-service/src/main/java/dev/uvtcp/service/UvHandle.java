@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first checks that the handle is open, so a closed handle never reaches native code.
  * {@link #state} is volatile so that other threads can refuse work early.
  */
-abstract class UvHandle implements Handle, HandleCallbacks {
+abstract class UvHandle extends HandleCallbacks implements Handle {
 
     static final System.Logger LOG = System.getLogger(UvHandle.class.getName());
 
