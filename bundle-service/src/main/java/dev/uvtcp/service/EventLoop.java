@@ -5,7 +5,6 @@ import dev.uvtcp.UvException;
 import dev.uvtcp.jni.LoopCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +34,8 @@ final class EventLoop implements Loop, LoopCallbacks {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Object wakeupGuard = new Object();
-    /**
-     * Loop thread only: the open handles, linked through their own fields (no node object per
-     * handle: an idle server holds one handle per connection).
-     */
-    private UvHandle firstHandle;
-    /** Written on the loop thread only; read anywhere. */
-    private volatile int handleCount;
+    /** Loop thread only (its size is read anywhere): the open handles. */
+    private final HandleList handles = new HandleList(HandleList.Links.LOOP);
     private final CompletableFuture<Void> started = new CompletableFuture<>();
 
     /** Native loop; read and written on the loop thread only (0 before start and after end). */
@@ -289,43 +283,17 @@ final class EventLoop implements Loop, LoopCallbacks {
 
     /** Loop thread: adds a handle just created on this loop. */
     void register(UvHandle handle) {
-        UvHandle first = firstHandle;
-        handle.previousInLoop = null;
-        handle.nextInLoop = first;
-        if (first != null) {
-            first.previousInLoop = handle;
-        }
-        firstHandle = handle;
-        handleCount++;
+        handles.add(handle);
     }
 
     /** Loop thread: removes a handle that has closed; a handle not registered is ignored. */
     void unregister(UvHandle handle) {
-        UvHandle previous = handle.previousInLoop;
-        UvHandle next = handle.nextInLoop;
-        if (previous == null && firstHandle != handle) {
-            return;
-        }
-        if (previous == null) {
-            firstHandle = next;
-        } else {
-            previous.nextInLoop = next;
-        }
-        if (next != null) {
-            next.previousInLoop = previous;
-        }
-        handle.previousInLoop = null;
-        handle.nextInLoop = null;
-        handleCount--;
+        handles.remove(handle);
     }
 
     /** Loop thread: a snapshot of the open handles, newest first. */
     List<UvHandle> handleList() {
-        List<UvHandle> snapshot = new ArrayList<>(handleCount);
-        for (UvHandle each = firstHandle; each != null; each = each.nextInLoop) {
-            snapshot.add(each);
-        }
-        return snapshot;
+        return handles.snapshot();
     }
 
     Thread thread() {
@@ -349,7 +317,7 @@ final class EventLoop implements Loop, LoopCallbacks {
 
     @Override
     public int handleCount() {
-        return handleCount;
+        return handles.size();
     }
 
     @Override

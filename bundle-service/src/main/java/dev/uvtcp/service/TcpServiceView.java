@@ -31,11 +31,8 @@ final class TcpServiceView implements TcpService, HandleOwner {
     private final String ownerName;
     /** The consumer bundle's id, or -1 (outside OSGi); shown by the runtime introspection. */
     private final long ownerBundleId;
-    /**
-     * Guarded by {@code this}: the handles this view owns, linked through their own fields (no
-     * node object per handle: an idle server holds one handle per connection).
-     */
-    private UvHandle firstOwned;
+    /** Guarded by {@code this}: the handles this view owns. */
+    private final HandleList owned = new HandleList(HandleList.Links.OWNER);
     private volatile boolean released;
 
     /**
@@ -73,42 +70,18 @@ final class TcpServiceView implements TcpService, HandleOwner {
             if (released) {
                 throw released("create a handle");
             }
-            UvHandle first = firstOwned;
-            handle.previousOfOwner = null;
-            handle.nextOfOwner = first;
-            if (first != null) {
-                first.previousOfOwner = handle;
-            }
-            firstOwned = handle;
+            owned.add(handle);
         }
     }
 
     @Override
     public synchronized void forget(UvHandle handle) {
-        UvHandle previous = handle.previousOfOwner;
-        UvHandle next = handle.nextOfOwner;
-        if (previous == null && firstOwned != handle) {
-            return; // never adopted, or forgotten already
-        }
-        if (previous == null) {
-            firstOwned = next;
-        } else {
-            previous.nextOfOwner = next;
-        }
-        if (next != null) {
-            next.previousOfOwner = previous;
-        }
-        handle.previousOfOwner = null;
-        handle.nextOfOwner = null;
+        owned.remove(handle);
     }
 
     /** Any thread: a snapshot of the handles this view owns, newest first. */
     private synchronized List<UvHandle> ownedHandles() {
-        List<UvHandle> snapshot = new ArrayList<>();
-        for (UvHandle each = firstOwned; each != null; each = each.nextOfOwner) {
-            snapshot.add(each);
-        }
-        return snapshot;
+        return owned.snapshot();
     }
 
     @Override

@@ -56,10 +56,10 @@ abstract class UvHandle extends HandleCallbacks implements Handle {
     private HandleType type = HandleType.UNKNOWN;
     /** Loop thread only. */
     long address;
-    /** Loop thread only: the neighbours in its loop's list of handles ({@link EventLoop}). */
+    /** Loop thread only: links in its loop's {@link HandleList}. */
     UvHandle previousInLoop;
     UvHandle nextInLoop;
-    /** Guarded by the owner: the neighbours in its owner's list of handles. */
+    /** Guarded by the owner: links in its owner's {@link HandleList}. */
     UvHandle previousOfOwner;
     UvHandle nextOfOwner;
 

@@ -6,6 +6,7 @@ import dev.uvtcp.BindFlag;
 import dev.uvtcp.Handle;
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenOptions;
+import dev.uvtcp.LoopSpread;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
@@ -386,7 +387,8 @@ class MisuseFuzzTest {
                 ListenOptions options = ListenOptions.defaults().withBacklog(a % 64 + 3)
                         .withMaxConnections(a % 3 + 1)
                         .withIdleTimeout(Duration.ofMillis(a % 50 + 1))
-                        .withMaxWriteQueueBytes(a % 100_000 + 10);
+                        .withMaxWriteQueueBytes(a % 100_000 + 10)
+                        .withLoopSpread(LoopSpread.values()[a % LoopSpread.values().length]);
                 world.put(op.slot(), service.listen(
                         new InetSocketAddress(TestSupport.LOOPBACK, 0), options,
                         connection -> {
