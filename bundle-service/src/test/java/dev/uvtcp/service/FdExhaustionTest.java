@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +80,7 @@ class FdExhaustionTest {
                 s.connect(address, 5000);
                 s.setSoTimeout(3000);
                 clients.add(s);
-                if (echoOnce(s)) {
+                if (TestSupport.echoesByte(s, 'x')) {
                     echoed++;
                 } else {
                     shed++;
@@ -121,7 +118,7 @@ class FdExhaustionTest {
                 try (Socket s = new Socket()) {
                     s.connect(address, 5000);
                     s.setSoTimeout(3000);
-                    assertThat(echoOnce(s)).as("served after recovery (#%d)", i).isTrue();
+                    assertThat(TestSupport.echoesByte(s, 'x')).as("served after recovery (#%d)", i).isTrue();
                 }
             }
             assertThat(child.isAlive()).isTrue();
@@ -144,21 +141,6 @@ class FdExhaustionTest {
     private static Map<String, Long> summary(List<String> errors) {
         return errors.stream()
                 .collect(Collectors.groupingBy(e -> e, TreeMap::new, Collectors.counting()));
-    }
-
-    /** Writes one byte and reads it back: true if echoed, false on EOF, reset or timeout. */
-    private static boolean echoOnce(Socket s) {
-        try {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write('x');
-            out.flush();
-            return in.read() == 'x';
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static long fdCount(long pid) {

@@ -8,8 +8,6 @@ import dev.uvtcp.Loop;
 import dev.uvtcp.LoopSpread;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -96,7 +94,7 @@ class LoopSpreadTest {
                         .isTrue();
                 // Moved connections still echo.
                 for (int i = 0; i < sockets.size(); i++) {
-                    assertThat(echo(sockets.get(i), 100 + i)).isTrue();
+                    assertThat(TestSupport.echoesByte(sockets.get(i), 100 + i)).isTrue();
                 }
             } finally {
                 for (Socket socket : sockets) {
@@ -153,7 +151,8 @@ class LoopSpreadTest {
                 }
                 try (Socket fifth = new Socket(address.getAddress(), address.getPort())) {
                     fifth.setSoTimeout(10_000);
-                    assertThat(echo(fifth, 5)).as("the fifth connection is reset").isFalse();
+                    assertThat(TestSupport.echoesByte(fifth, 5))
+                            .as("the fifth connection is reset").isFalse();
                 }
                 assertThat(TestSupport.eventually(() -> acceptErrors.size() == 1)).isTrue();
                 assertThat(acceptErrors.get(0).errorName()).isEqualTo("ECONNABORTED");
@@ -186,19 +185,6 @@ class LoopSpreadTest {
                 TestSupport.uniquePrefix(name)));
     }
 
-    /** Echoes; closes on the peer's EOF, as a server would. */
-    private static final dev.uvtcp.ReadHandler ECHO = new dev.uvtcp.ReadHandler() {
-        @Override
-        public void onRead(dev.uvtcp.Stream stream, java.nio.ByteBuffer data) {
-            stream.write(data);
-        }
-
-        @Override
-        public void onEnd(dev.uvtcp.Stream stream) {
-            stream.close();
-        }
-    };
-
     /** An echo handler that counts on which loop each connection was served. */
     private static dev.uvtcp.ConnectionHandler echoRecordingLoop(
             Map<Loop, AtomicInteger> acceptedOn) {
@@ -206,7 +192,7 @@ class LoopSpreadTest {
             acceptedOn.computeIfAbsent(connection.loop(), loop -> new AtomicInteger())
                     .incrementAndGet();
             try {
-                connection.startReading(ECHO);
+                connection.startReading(TestSupport.ECHO);
             } catch (UvException e) {
                 connection.close();
             }
@@ -231,20 +217,7 @@ class LoopSpreadTest {
     private static Socket echoOnce(InetSocketAddress address, int value) throws Exception {
         Socket socket = new Socket(address.getAddress(), address.getPort());
         socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(10));
-        assertThat(echo(socket, value)).as("echo of %d", value).isTrue();
+        assertThat(TestSupport.echoesByte(socket, value)).as("echo of %d", value).isTrue();
         return socket;
-    }
-
-    /** Writes one byte and reads it back: false on EOF or reset. */
-    private static boolean echo(Socket socket, int value) {
-        try {
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            out.write(value);
-            out.flush();
-            return in.read() == (value & 0xff);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

@@ -251,6 +251,20 @@ final class TestSupport {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Writes one byte on a plain socket and reads it back: true if it came back, false on EOF,
+     * reset or the socket's read timeout (a connection the server shed or refused).
+     */
+    static boolean echoesByte(java.net.Socket socket, int value) {
+        try {
+            socket.getOutputStream().write(value);
+            socket.getOutputStream().flush();
+            return socket.getInputStream().read() == (value & 0xff);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     // ---- process probes ----
 
     /** Number of entries in /proc/self/fd (the listing's own descriptor included each time). */
