@@ -28,8 +28,10 @@ public interface ConnectionHandler {
      * <p>Out of descriptors (EMFILE for the process, ENFILE for the system), libuv closes its
      * spare descriptor, accepts and at once closes every pending connection (their peers see
      * the connection end), reopens the spare and then reports EMFILE or ENFILE here, once for
-     * each such batch (without a spare, e.g. taken by another thread, it reports every failed
-     * attempt instead and sheds nothing). uvtcp's own refusals come here too, e.g.
+     * each such batch. Without a spare (another thread of the process took the descriptor
+     * libuv freed), nothing is shed: accepting pauses for about 100 ms, waiting connections
+     * stay in the kernel's backlog, and each failed retry is reported here; libuv takes a
+     * spare back once a descriptor is free. uvtcp's own refusals come here too, e.g.
      * ECONNABORTED for a connection beyond {@link ListenOptions#maxConnections()}.
      *
      * <p>Threading: called on the server's loop thread; must not block. It may close the

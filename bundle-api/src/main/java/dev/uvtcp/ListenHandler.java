@@ -19,8 +19,8 @@ public interface ListenHandler {
      * @param server the listening stream
      * @param error null when a connection is waiting, else the error libuv reported (e.g.
      *     EMFILE when the process is out of descriptors: libuv has then already accepted and
-     *     closed the pending connections, see {@link ConnectionHandler#onAcceptError}); the
-     *     server keeps listening
+     *     closed the pending connections, or paused accepting, see
+     *     {@link ConnectionHandler#onAcceptError}); the server keeps listening
      */
     void onConnection(Stream server, UvException error);
 }

@@ -16,7 +16,11 @@ public interface Stream extends Handle {
 
     /**
      * Starts listening for connections ({@code uv_listen}). For each waiting connection the
-     * handler is called and should call {@link #accept()}.
+     * handler is called and should call {@link #accept()}; until it does, no further
+     * connection is taken (they wait in the kernel's backlog).
+     *
+     * <p>Called again on a listening stream, as libuv allows, it sets the new backlog and
+     * handler; a connection waiting for {@link #accept()} keeps waiting.
      *
      * @param backlog the kernel's queue length for pending connections, &gt;= 0
      * @param handler called on the loop thread per waiting connection

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Our libuv patch ({@code src/main/native/patches/libuv-1.44.2-report-emfile.patch}): a
+ * Our libuv patch ({@code src/main/native/patches/libuv-1.44.2-out-of-descriptors.patch}): a
  * server in a process out of descriptors sheds the pending connection and then tells its
  * connection callback EMFILE. Unpatched libuv 1.44.2 shed it without a word. The server runs
  * in a child JVM ({@link EmfileListenChild}) started with {@code ulimit -n 64}, so this JVM

@@ -13,6 +13,8 @@ final class UvErrors {
     static final int ENOBUFS = UvNative.errCode("ENOBUFS");
     static final int ETIMEDOUT = UvNative.errCode("ETIMEDOUT");
     static final int ECONNABORTED = UvNative.errCode("ECONNABORTED");
+    static final int EMFILE = UvNative.errCode("EMFILE");
+    static final int ENFILE = UvNative.errCode("ENFILE");
 
     private UvErrors() {
     }

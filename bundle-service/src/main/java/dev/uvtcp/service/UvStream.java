@@ -43,7 +43,8 @@ abstract class UvStream extends UvHandle implements Stream {
     private WriteRequest newestPending;
     private int nextWriteId;
     private ReadHandler readHandler;
-    private ListenHandler listenHandler;
+    /** Loop thread only: set by {@link #listen}; null for connections, the many. */
+    private Listening listening;
     private CompletableFuture<Void> pendingShutdown;
     private volatile boolean shutdownRequested;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
@@ -90,7 +91,7 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         onLoop("listen", () -> {
             UvErrors.check(UvNative.listen(address, backlog), "listen " + describeLocal());
-            listenHandler = handler;
+            listening = new Listening(handler, backlog);
             return null;
         });
     }
@@ -102,15 +103,54 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public final void onConnection(int status) {
-        ListenHandler handler = listenHandler;
-        if (handler == null) {
+        Listening current = listening;
+        if (current == null) {
             return;
         }
-        UvException error = status == 0 ? null : UvErrors.exception(status, "listen " + label());
+        if (status == UvErrors.EMFILE || status == UvErrors.ENFILE) {
+            // libuv (patched, see bundle-native's patches/) may have stopped accepting
+            scheduleAcceptResume(current);
+        }
+        tellListenHandler(current, status == 0 ? null
+                : UvErrors.exception(status, "listen " + label()));
+    }
+
+    private void tellListenHandler(Listening current, UvException error) {
         try {
-            handler.onConnection(this, error);
+            current.handler.onConnection(this, error);
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.WARNING, "ListenHandler of " + label() + " threw", t);
+        }
+    }
+
+    /**
+     * Loop thread: out of descriptors, libuv stops watching the server when it could not shed
+     * the waiting connections (rather than retry accept() without end, which would starve
+     * every other handle of the loop). Accepting resumes after a pause: Netty pauses its
+     * acceptor likewise. Resuming when libuv did not stop is harmless (uv_listen again).
+     */
+    private void scheduleAcceptResume(Listening current) {
+        if (current.resumeScheduled) {
+            return;
+        }
+        current.resumeScheduled = true;
+        try {
+            owner().timer().schedule(loop, () -> resumeAccepting(current),
+                    Listening.PAUSE_AFTER_OUT_OF_DESCRIPTORS_MILLIS);
+        } catch (RejectedExecutionException stopped) {
+            current.resumeScheduled = false; // the loops are stopping: nothing to resume
+        }
+    }
+
+    private void resumeAccepting(Listening current) {
+        current.resumeScheduled = false;
+        if (listening != current) {
+            return; // closed, or listening again (which resumed already)
+        }
+        int result = UvNative.listen(address, current.backlog);
+        if (result < 0) {
+            tellListenHandler(current,
+                    UvErrors.exception(result, "resume accepting on " + label()));
         }
     }
 
@@ -545,7 +585,7 @@ abstract class UvStream extends UvHandle implements Stream {
     @Override
     void beforeClose() {
         readHandler = null;
-        listenHandler = null;
+        listening = null;
     }
 
     /**
@@ -553,7 +593,7 @@ abstract class UvStream extends UvHandle implements Stream {
      * {@code {bytesRead, bytesWritten, listening ? 1 : 0, reading ? 1 : 0}}.
      */
     final long[] introspect() {
-        return new long[] {bytesRead, bytesWritten, listenHandler != null ? 1 : 0,
+        return new long[] {bytesRead, bytesWritten, listening != null ? 1 : 0,
                 readHandler != null ? 1 : 0};
     }
 

@@ -2,23 +2,12 @@ package dev.uvtcp.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +15,11 @@ import org.junit.jupiter.api.Test;
  * {@code ulimit -n 64} ({@link FdExhaustionServer}) is sent far more connections than it has
  * descriptors for. It must keep running (no crash, no busy loop that never returns), tell
  * the connections it cannot take so (libuv accepts and closes them at once), tell the
- * server's {@code ConnectionHandler.onAcceptError} (EMFILE; unpatched libuv 1.44 did not, see
- * bundle-native's {@code patches/libuv-1.44.2-report-emfile.patch}), and serve again once
- * descriptors are free.
+ * server's {@code ConnectionHandler.onAcceptError} (EMFILE; unpatched libuv 1.44 did not), and
+ * serve again once descriptors are free. When another thread takes the descriptor libuv
+ * frees for that, unpatched libuv 1.44 retried accept() without end and starved every other
+ * connection; uvtcp pauses accepting instead. See bundle-native's
+ * {@code patches/libuv-1.44.2-out-of-descriptors.patch}.
  */
 class FdExhaustionTest {
 
@@ -37,49 +28,16 @@ class FdExhaustionTest {
 
     @Test
     void aServerOutOfDescriptorsShedsConnectionsKeepsRunningAndRecovers() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String cp = System.getProperty("java.class.path");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                "ulimit -n " + LIMIT + " && exec \"$0\" -Xmx64m -XX:-UsePerfData -cp \"$1\" "
-                        + FdExhaustionServer.class.getName(), java.toString(), cp);
-        pb.redirectError(Path.of("target", "fd-exhaustion-server.err").toFile());
-        Process child = pb.start();
         List<Socket> clients = new ArrayList<>();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        List<String> acceptErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (PrintWriter control = new PrintWriter(child.getOutputStream(), true,
-                StandardCharsets.UTF_8)) {
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(
-                        child.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("ACCEPT_ERROR ")) {
-                            acceptErrors.add(line.substring(13));
-                        } else {
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the child ended
-                }
-            }, "fdx-child-stdout");
-            reader.setDaemon(true);
-            reader.start();
-            String first = lines.poll(30, TimeUnit.SECONDS);
-            assertThat(first).as("child's first line").startsWith("PORT ");
-            InetSocketAddress address = TestSupport.loopback(Integer.parseInt(first.substring(5)));
-            long pid = child.pid();
-            long fdsIdle = fdCount(pid);
+        try (FdExhaustionChild child = FdExhaustionChild.start(LIMIT)) {
+            InetSocketAddress address = child.address();
+            long fdsIdle = child.fdCount();
 
             // Many more connections than the child has descriptors for.
             int echoed = 0;
             int shed = 0;
             for (int i = 0; i < CLIENTS; i++) {
-                Socket s = new Socket();
-                s.connect(address, 5000);
-                s.setSoTimeout(3000);
-                clients.add(s);
+                Socket s = connect(address, clients);
                 if (TestSupport.echoesByte(s, 'x')) {
                     echoed++;
                 } else {
@@ -87,67 +45,135 @@ class FdExhaustionTest {
                 }
             }
             assertThat(child.isAlive()).isTrue();
-            assertThat(fdCount(pid)).as("child descriptors").isLessThanOrEqualTo(LIMIT);
+            assertThat(child.fdCount()).as("child descriptors").isLessThanOrEqualTo(LIMIT);
             // The child prints the error after libuv shed the connections: it may still be on
             // its way when the last client has seen its EOF.
-            boolean outOfDescriptorsReported = TestSupport.eventually(() -> acceptErrors.stream()
-                    .anyMatch(e -> e.equals("EMFILE") || e.equals("ENFILE")));
+            boolean outOfDescriptorsReported = TestSupport.eventually(
+                    () -> child.acceptErrors("EMFILE") + child.acceptErrors("ENFILE") > 0);
             Figures.report("FdExhaustionTest: limit %d, idle %d fds; %d clients: %d echoed,"
                     + " %d shed; accept errors reported: %s", LIMIT, fdsIdle, CLIENTS,
-                    echoed, shed, summary(acceptErrors));
+                    echoed, shed, child.acceptErrorSummary());
             assertThat(echoed).as("served before the limit").isPositive();
             assertThat(shed).as("connections beyond the limit are closed, not left hanging")
                     .isPositive();
             assertThat(echoed + shed).isEqualTo(CLIENTS);
             assertThat(outOfDescriptorsReported)
-                    .as("onAcceptError told EMFILE or ENFILE, got %s", acceptErrors).isTrue();
-            // The loop is responsive while out of descriptors.
-            control.println("count");
-            String count = lines.poll(10, TimeUnit.SECONDS);
-            assertThat(count).as("child answers while out of descriptors")
-                    .startsWith("CONNECTIONS ");
+                    .as("onAcceptError told EMFILE or ENFILE, got %s",
+                            child.acceptErrorSummary()).isTrue();
+            assertThat(child.ask("count", "CONNECTIONS "))
+                    .as("child answers while out of descriptors").isNotNull();
 
             // Descriptors free up: the server recovers.
-            for (Socket s : clients) {
-                s.close();
-            }
-            clients.clear();
-            assertThat(TestSupport.eventually(() -> fdCount(pid) <= fdsIdle))
-                    .as("child back to %d descriptors, has %d", fdsIdle, fdCount(pid)).isTrue();
-            for (int i = 0; i < 20; i++) {
-                try (Socket s = new Socket()) {
-                    s.connect(address, 5000);
-                    s.setSoTimeout(3000);
-                    assertThat(TestSupport.echoesByte(s, 'x')).as("served after recovery (#%d)", i).isTrue();
-                }
-            }
-            assertThat(child.isAlive()).isTrue();
-            control.println("quit");
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).as("child ends on quit").isTrue();
-            assertThat(child.exitValue()).isZero();
-            reader.join(TimeUnit.SECONDS.toMillis(10)); // every line of the child read
+            closeAll(clients);
+            assertThat(TestSupport.eventually(() -> child.fdCount() <= fdsIdle))
+                    .as("child back to %d descriptors, has %d", fdsIdle, child.fdCount())
+                    .isTrue();
+            assertServes(address, 20);
+            child.quit();
             Figures.report("FdExhaustionTest: accept errors reported in all: %s",
-                    summary(acceptErrors));
+                    child.acceptErrorSummary());
         } finally {
-            for (Socket s : clients) {
-                s.close();
+            closeAll(clients);
+        }
+    }
+
+    @Test
+    void whenAnotherThreadTakesTheSpareDescriptorAcceptingPausesAndTheLoopServesOn()
+            throws Exception {
+        List<Socket> clients = new ArrayList<>();
+        try (FdExhaustionChild child = FdExhaustionChild.start(LIMIT)) {
+            InetSocketAddress address = child.address();
+            Socket established = connect(address, clients);
+            assertThat(TestSupport.echoesByte(established, 'e')).isTrue();
+            long fdsIdle = child.fdCount();
+
+            String holds = child.ask("steal", "THIEF_HOLDS ");
+            assertThat(holds).as("the thief's first take").isNotNull();
+            // Each connection now makes libuv's trick close its spare and try again; the thief
+            // races it for the freed descriptor. Once the thief won, the spare is gone and
+            // connections wait in the backlog.
+            int stolen = 0;
+            int shedBeforeTheft = 0;
+            for (int i = 0; i < 1000 && stolen == 0; i++) {
+                Socket s = connect(address, clients);
+                s.setSoTimeout(200);
+                if (endsWithin(s)) {
+                    shedBeforeTheft++;
+                }
+                stolen = Integer.parseInt(child.ask("stolen", "STOLEN "));
             }
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
+            assertThat(stolen).as("the thief took a descriptor libuv freed (after %d sheds)",
+                    shedBeforeTheft).isPositive();
+            Socket parked = connect(address, clients);
+
+            // No spare descriptor, none free: the loop must still serve its connections.
+            long errorsBefore = child.acceptErrors("EMFILE") + child.acceptErrors("ENFILE");
+            for (int i = 0; i < 10; i++) {
+                assertThat(TestSupport.echoesByte(established, 'a' + i))
+                        .as("an established connection is served while out of descriptors (#%d)",
+                                i).isTrue();
+                TestSupport.sleep(100);
+            }
+            long errorsWhilePaused = child.acceptErrors("EMFILE") + child.acceptErrors("ENFILE")
+                    - errorsBefore;
+            Figures.report("FdExhaustionTest: thief held %s, took %d more after %d sheds;"
+                    + " %d accept errors in about 1 s with accepting paused", holds, stolen,
+                    shedBeforeTheft, errorsWhilePaused);
+            // Paused, the loop retries about once per pause; a busy loop reports thousands.
+            assertThat(errorsWhilePaused).as("accept errors in about 1 s").isLessThan(100);
+
+            assertThat(child.ask("release", "RELEASED ")).isNotNull();
+            parked.setSoTimeout(5000);
+            assertThat(TestSupport.echoesByte(parked, 'p'))
+                    .as("the connection that waited is served once descriptors are free")
+                    .isTrue();
+            closeAll(clients);
+            assertThat(TestSupport.eventually(() -> child.fdCount() <= fdsIdle - 1))
+                    .as("child back to %d descriptors, has %d", fdsIdle - 1, child.fdCount())
+                    .isTrue();
+            assertServes(address, 5);
+            child.quit();
+        } finally {
+            closeAll(clients);
         }
     }
 
-    /** Each error name with how often it was reported, e.g. {@code {EMFILE=96}}. */
-    private static Map<String, Long> summary(List<String> errors) {
-        return errors.stream()
-                .collect(Collectors.groupingBy(e -> e, TreeMap::new, Collectors.counting()));
+    private static Socket connect(InetSocketAddress address, List<Socket> clients)
+            throws Exception {
+        Socket s = new Socket();
+        clients.add(s);
+        s.connect(address, 5000);
+        s.setSoTimeout(3000);
+        return s;
     }
 
-    private static long fdCount(long pid) {
-        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            return -1;
+    /** True if the peer ends the connection (EOF or reset) before the socket's timeout. */
+    private static boolean endsWithin(Socket s) throws Exception {
+        try {
+            return s.getInputStream().read() < 0;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.io.IOException reset) {
+            return true;
         }
+    }
+
+    private static void assertServes(InetSocketAddress address, int connections)
+            throws Exception {
+        for (int i = 0; i < connections; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(address, 5000);
+                s.setSoTimeout(3000);
+                assertThat(TestSupport.echoesByte(s, 'x')).as("served after recovery (#%d)", i)
+                        .isTrue();
+            }
+        }
+    }
+
+    private static void closeAll(List<Socket> clients) throws Exception {
+        for (Socket s : clients) {
+            s.close();
+        }
+        clients.clear();
     }
 }

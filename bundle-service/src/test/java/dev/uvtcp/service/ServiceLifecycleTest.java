@@ -25,21 +25,7 @@ class ServiceLifecycleTest {
 
     @BeforeAll
     static void warmUp() throws Exception {
-        // Load the native library, the classes and the JDK's socket machinery once, so that
-        // descriptors the JVM keeps open for good are not counted against a test.
-        try (StandaloneTcpService service = TestSupport.startService("warm")) {
-            Tcp server = TestSupport.startEchoServer(service);
-            try (Socket client = TestSupport.plainClient(server.localAddress())) {
-                client.getOutputStream().write(1);
-                client.getInputStream().read();
-            }
-            await(service.connect(server.localAddress())).close();
-        }
-        try (ServerSocket s = TestSupport.plainServer()) {
-            TestSupport.plainClient((InetSocketAddress) s.getLocalSocketAddress()).close();
-        }
-        TestSupport.openFdCount();
-        TestSupport.threadsNamed("x");
+        TestSupport.warmUpForCounting();
     }
 
     @Test

@@ -267,6 +267,26 @@ final class TestSupport {
 
     // ---- process probes ----
 
+    /**
+     * Loads the native library, the classes and the JDK's socket machinery once, so that
+     * descriptors and threads the JVM keeps for good are not counted against a test.
+     */
+    static void warmUpForCounting() throws Exception {
+        try (StandaloneTcpService service = startService("warm")) {
+            Tcp server = startEchoServer(service);
+            try (Socket client = plainClient(server.localAddress())) {
+                client.getOutputStream().write(1);
+                client.getInputStream().read();
+            }
+            await(service.connect(server.localAddress())).close();
+        }
+        try (ServerSocket s = plainServer()) {
+            plainClient((InetSocketAddress) s.getLocalSocketAddress()).close();
+        }
+        openFdCount();
+        threadsNamed("x");
+    }
+
     /** Number of entries in /proc/self/fd (the listing's own descriptor included each time). */
     static long openFdCount() {
         try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
