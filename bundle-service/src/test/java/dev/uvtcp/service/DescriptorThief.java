@@ -20,14 +20,13 @@ final class DescriptorThief {
     private final List<FileInputStream> held = new ArrayList<>();
     private final Thread thread = new Thread(this::takeUntilInterrupted, "descriptor-thief");
     private volatile int takenSinceStart;
-    private int heldAtStart;
 
     /** Takes every free descriptor, then keeps taking in the background; returns how many. */
     int start() {
-        heldAtStart = takeAllFree();
+        int taken = takeAllFree();
         thread.setDaemon(true);
         thread.start();
-        return heldAtStart;
+        return taken;
     }
 
     /** Descriptors taken in the background since {@link #start()} returned. */

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,15 +72,10 @@ final class FdExhaustionChild implements AutoCloseable {
 
     /** Entries in the child's /proc/PID/fd, or -1 once it has ended. */
     long fdCount() {
-        try (java.util.stream.Stream<Path> fds =
-                Files.list(Path.of("/proc/" + process.pid() + "/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            return -1;
-        }
+        return TestSupport.openFdCountOf(process.pid());
     }
 
-    /** Sends a command; returns what follows {@code prefix} in its answer, null if none came. */
+    /** Sends a command; returns what follows {@code prefix} in its answer, which must come. */
     String ask(String command, String prefix) throws InterruptedException {
         control.println(command);
         String answer = lines.poll(10, TimeUnit.SECONDS);

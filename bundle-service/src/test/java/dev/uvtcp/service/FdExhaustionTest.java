@@ -60,8 +60,7 @@ class FdExhaustionTest {
             assertThat(outOfDescriptorsReported)
                     .as("onAcceptError told EMFILE or ENFILE, got %s",
                             child.acceptErrorSummary()).isTrue();
-            assertThat(child.ask("count", "CONNECTIONS "))
-                    .as("child answers while out of descriptors").isNotNull();
+            child.ask("count", "CONNECTIONS "); // answers while out of descriptors
 
             // Descriptors free up: the server recovers.
             closeAll(clients);
@@ -88,7 +87,6 @@ class FdExhaustionTest {
             long fdsIdle = child.fdCount();
 
             String holds = child.ask("steal", "THIEF_HOLDS ");
-            assertThat(holds).as("the thief's first take").isNotNull();
             // Each connection now makes libuv's trick close its spare and try again; the thief
             // races it for the freed descriptor. Once the thief won, the spare is gone: a
             // connection is then neither served nor shed but waits in the backlog.
@@ -97,10 +95,10 @@ class FdExhaustionTest {
             for (int i = 0; i < 1000 && parked == null; i++) {
                 Socket s = connect(address, clients);
                 s.setSoTimeout(1000);
-                Outcome outcome = probe(s, 'q');
-                if (outcome == Outcome.WAITING && stillWaiting(s, 2000)) {
+                TestSupport.EchoOutcome outcome = TestSupport.echoOutcome(s, 'q');
+                if (outcome == TestSupport.EchoOutcome.NO_ANSWER && stillWaiting(s, 2000)) {
                     parked = s; // a slow machine may shed late: hence the second look
-                } else if (outcome != Outcome.SERVED) {
+                } else if (outcome != TestSupport.EchoOutcome.ECHOED) {
                     shedBeforeTheft++;
                 }
             }
@@ -124,7 +122,7 @@ class FdExhaustionTest {
             // Paused, the loop retries about once per pause; a busy loop reports thousands.
             assertThat(errorsWhilePaused).as("accept errors in about 1 s").isLessThan(100);
 
-            assertThat(child.ask("release", "RELEASED ")).isNotNull();
+            child.ask("release", "RELEASED ");
             parked.setSoTimeout(5000);
             assertThat(parked.getInputStream().read())
                     .as("the connection that waited is served once descriptors are free")
@@ -147,20 +145,6 @@ class FdExhaustionTest {
         s.connect(address, 5000);
         s.setSoTimeout(3000);
         return s;
-    }
-
-    private enum Outcome { SERVED, SHED, WAITING }
-
-    /** Sends one byte: echoed, the connection ended, or nothing before the socket's timeout. */
-    private static Outcome probe(Socket s, int value) throws Exception {
-        try {
-            s.getOutputStream().write(value);
-            return s.getInputStream().read() == value ? Outcome.SERVED : Outcome.SHED;
-        } catch (SocketTimeoutException noAnswer) {
-            return Outcome.WAITING;
-        } catch (java.io.IOException reset) {
-            return Outcome.SHED;
-        }
     }
 
     /** True if nothing (no byte, no end) arrives on {@code s} within {@code millis}. */

@@ -256,12 +256,29 @@ final class TestSupport {
      * reset or the socket's read timeout (a connection the server shed or refused).
      */
     static boolean echoesByte(java.net.Socket socket, int value) {
+        return echoOutcome(socket, value) == EchoOutcome.ECHOED;
+    }
+
+    /** What became of one byte written on a plain socket to an echo server. */
+    enum EchoOutcome {
+        /** It came back. */
+        ECHOED,
+        /** The connection ended (EOF or reset): the server shed or refused it. */
+        ENDED,
+        /** Nothing came within the socket's read timeout: e.g. waiting in the backlog. */
+        NO_ANSWER
+    }
+
+    static EchoOutcome echoOutcome(java.net.Socket socket, int value) {
         try {
             socket.getOutputStream().write(value);
             socket.getOutputStream().flush();
-            return socket.getInputStream().read() == (value & 0xff);
-        } catch (IOException e) {
-            return false;
+            return socket.getInputStream().read() == (value & 0xff)
+                    ? EchoOutcome.ECHOED : EchoOutcome.ENDED;
+        } catch (java.net.SocketTimeoutException noAnswer) {
+            return EchoOutcome.NO_ANSWER;
+        } catch (IOException ended) {
+            return EchoOutcome.ENDED;
         }
     }
 
@@ -293,6 +310,15 @@ final class TestSupport {
             return fds.count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Number of entries in another process's /proc/PID/fd, or -1 once it has ended. */
+    static long openFdCountOf(long pid) {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.count();
+        } catch (IOException ended) {
+            return -1;
         }
     }
 
