@@ -37,6 +37,8 @@ final class EventLoop implements Loop, LoopCallbacks {
     /** Loop thread only (its size is read anywhere): the open handles. */
     private final HandleList handles = new HandleList(HandleList.Links.LOOP);
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    /** Loop thread only: scratch arrays for native writes of many segments. */
+    private final IoVectors ioVectors = new IoVectors();
 
     /** Native loop; read and written on the loop thread only (0 before start and after end). */
     private long address;
@@ -274,6 +276,11 @@ final class EventLoop implements Loop, LoopCallbacks {
     ByteBuffer readView(int n) {
         readView.limit(n).position(0);
         return readView;
+    }
+
+    /** Loop thread: the scratch arrays for one native write of many segments. */
+    IoVectors ioVectors() {
+        return ioVectors;
     }
 
     /** @return whether {@code buffer} is this loop's read view (as handed to read handlers) */

@@ -18,30 +18,25 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * The stream operations of a handle: listen/accept, reading, writing, shutdown.
  *
- * <p>Pending writes are kept in submission order, which is the order libuv completes them in;
- * each carries the id given to the native write, checked on completion.
+ * <p>Writes that do not go to the kernel at once are owned by the stream's {@link WriteQueue},
+ * made on the first such write (an idle server holds many streams that never need one).
  */
 abstract class UvStream extends UvHandle implements Stream {
 
-    private static final VarHandle WRITE_BYTES_HELD;
+    private static final VarHandle WRITES;
 
     static {
         try {
-            WRITE_BYTES_HELD = MethodHandles.lookup().findVarHandle(UvStream.class,
-                    "writeBytesHeld", long.class);
+            WRITES = MethodHandles.lookup().findVarHandle(UvStream.class, "writes",
+                    WriteQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final DirectBufferPool bufferPool;
-    /**
-     * Loop thread only: the writes libuv has queued and not finished, oldest first, linked
-     * through the requests (no queue object per stream: an idle server holds many streams).
-     */
-    private WriteRequest oldestPending;
-    private WriteRequest newestPending;
-    private int nextWriteId;
+    /** Any thread, set once through {@link #WRITES}: the pending writes; null until needed. */
+    private volatile WriteQueue writes;
     private ReadHandler readHandler;
     /** Loop thread only: set by {@link #listen}; null for connections, the many. */
     private Listening listening;
@@ -49,12 +44,6 @@ abstract class UvStream extends UvHandle implements Stream {
     private volatile boolean shutdownRequested;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
     private volatile boolean eofRead;
-    /**
-     * Any thread, through {@link #WRITE_BYTES_HELD}: bytes of writes accepted by {@link #write}
-     * and not yet ended (on their way to the loop or queued in libuv); bounded by
-     * {@link #maxWriteQueueBytes}.
-     */
-    private volatile long writeBytesHeld;
     /** Any thread: the write queue limit ({@link #setMaxWriteQueueSize(long)}). */
     private volatile long maxWriteQueueBytes;
     /** Loop thread only: whether an idle timeout watches this stream. */
@@ -244,18 +233,45 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public CompletionStage<Void> write(ByteBuffer... buffers) {
-        if (buffers != null && buffers.length == 1 && loop.inLoop()) {
+        Objects.requireNonNull(buffers, "buffers");
+        if (buffers.length == 0) {
+            throw new IllegalArgumentException("write needs at least one buffer");
+        }
+        for (int i = 0; i < buffers.length; i++) {
+            Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
+        }
+        boolean onLoop = loop.inLoop();
+        if (onLoop && buffers.length == 1) {
             CompletionStage<Void> done = tryWriteAllOnLoop(buffers[0]);
             if (done != null) {
                 return done;
             }
         }
-        WriteRequest request = WriteRequest.capture(buffers, bufferPool);
-        if (request.totalBytes > 0 && !holdWriteBytes(request)) {
-            return request.future;
+        long payload = 0;
+        for (ByteBuffer buffer : buffers) {
+            payload += buffer.remaining();
         }
-        onLoopAsync("write", () -> writeOnLoop(request), request::fail);
-        return request.future;
+        if (payload == 0 || !isOpen()) {
+            return payload == 0 && isOpen() ? WRITTEN
+                    : CompletableFuture.failedStage(new HandleClosedException("write on "
+                            + label() + ": handle is closed"));
+        }
+        WriteQueue queue = writeQueue();
+        PendingWrite write = queue.add(buffers);
+        if (onLoop) {
+            queue.flush();
+        }
+        return write.future;
+    }
+
+    /** Any thread: the stream's write queue, made on first use. */
+    private WriteQueue writeQueue() {
+        WriteQueue queue = writes;
+        if (queue == null) {
+            WriteQueue made = new WriteQueue(this, bufferPool);
+            queue = WRITES.compareAndSet(this, null, made) ? made : writes;
+        }
+        return queue;
     }
 
     /** The result of every write that the kernel took whole at once; shareable, immutable. */
@@ -270,7 +286,8 @@ abstract class UvStream extends UvHandle implements Stream {
      * path queues the rest, copying it if the buffer is borrowed).
      */
     private CompletionStage<Void> tryWriteAllOnLoop(ByteBuffer src) {
-        if (src == null || !src.isDirect() || !isOpen() || oldestPending != null
+        WriteQueue queue = writes;
+        if (!src.isDirect() || !isOpen() || (queue != null && !queue.idleOnLoop())
                 || shutdownRequested) {
             return null;
         }
@@ -303,40 +320,21 @@ abstract class UvStream extends UvHandle implements Stream {
         return WRITTEN;
     }
 
-    /**
-     * Any thread: counts the request against the write queue limit, or fails it with ENOBUFS
-     * if it does not fit.
-     *
-     * @return true if the request may go on to the loop
-     */
-    private boolean holdWriteBytes(WriteRequest request) {
-        long limit = maxWriteQueueBytes;
-        long held = (long) WRITE_BYTES_HELD.getAndAdd(this, request.totalBytes)
-                + request.totalBytes;
-        if (held > limit) {
-            WRITE_BYTES_HELD.getAndAdd(this, -request.totalBytes);
-            request.fail(UvErrors.exception(UvErrors.ENOBUFS, "write of " + request.totalBytes
-                    + " bytes to " + label() + " refused: " + (held - request.totalBytes)
-                    + " bytes are queued and the write queue limit is " + limit));
-            return false;
+    /** Loop thread: a write of {@code bytes} ended successfully (statistics, idle timeout). */
+    final void wrote(long bytes) {
+        bytesWritten += bytes;
+        if (idleTracking) {
+            lastActivityNanos = System.nanoTime();
         }
-        request.accountTo(this);
-        return true;
     }
 
     /**
-     * A request counted by {@link #holdWriteBytes} ended: on the loop thread when it was
-     * written or failed there, on the caller's thread when it was refused before reaching the
-     * loop.
+     * Any thread: the direct memory the stream's queued writes hold now, in bytes (what the
+     * write queue limit checks).
      */
-    final void writeEnded(long bytes, boolean written) {
-        WRITE_BYTES_HELD.getAndAdd(this, -bytes);
-        if (written) {
-            bytesWritten += bytes;
-        }
-        if (written && idleTracking) {
-            lastActivityNanos = System.nanoTime();
-        }
+    final long writeBytesHeld() {
+        WriteQueue queue = writes;
+        return queue == null ? 0 : queue.heldBytes();
     }
 
     @Override
@@ -385,51 +383,8 @@ abstract class UvStream extends UvHandle implements Stream {
         }
     }
 
-    private void writeOnLoop(WriteRequest request) {
-        if (request.totalBytes == 0) {
-            request.complete();
-            return;
-        }
-        boolean tryFirst = true;
-        if (request.hasBorrowed) {
-            int written = request.count == 1
-                    ? UvNative.tryWrite1(address, request.buffers[0], request.positions[0],
-                            request.lengths[0])
-                    : UvNative.tryWrite(address, request.buffers, request.positions,
-                            request.lengths, request.count);
-            if (written == request.totalBytes) {
-                request.complete();
-                return;
-            }
-            if (written < 0 && written != UvErrors.EAGAIN) {
-                request.fail(writeError(written));
-                return;
-            }
-            request.copyBorrowedAfter(Math.max(written, 0));
-            tryFirst = false;
-        }
-        int id = nextWriteId++;
-        int result = request.count == 1
-                ? UvNative.write1(address, id, request.buffers[0], request.positions[0],
-                        request.lengths[0], tryFirst)
-                : UvNative.write(address, id, request.buffers, request.positions,
-                        request.lengths, request.count, tryFirst);
-        if (result == UvNative.WRITE_DONE) {
-            request.complete();
-        } else if (result == UvNative.WRITE_QUEUED) {
-            request.writeId = id;
-            if (newestPending == null) {
-                oldestPending = request;
-            } else {
-                newestPending.nextPending = request;
-            }
-            newestPending = request;
-        } else {
-            request.fail(writeError(result));
-        }
-    }
-
-    private UvException writeError(int code) {
+    /** Loop thread: the error for a failed native write, saying so if after shutdown(). */
+    final UvException writeError(int code) {
         String operation = "write to " + label();
         if (code == UvErrors.EPIPE && shutdownRequested) {
             operation += " after shutdown()";
@@ -439,32 +394,10 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     public final void onWrite(int requestId, int status) {
-        WriteRequest pending = takeOldestPending();
-        if (pending == null || pending.writeId != requestId) {
-            LOG.log(System.Logger.Level.ERROR, "write completion " + requestId + " on " + label()
-                    + " does not match the oldest pending write; writes may be lost");
-            if (pending == null) {
-                return;
-            }
+        WriteQueue queue = writes;
+        if (queue != null) {
+            queue.onWrite(requestId, status);
         }
-        if (status == 0) {
-            pending.complete();
-        } else {
-            pending.fail(writeError(status));
-        }
-    }
-
-    /** Loop thread: unlinks and returns the oldest write libuv has not finished, or null. */
-    private WriteRequest takeOldestPending() {
-        WriteRequest oldest = oldestPending;
-        if (oldest != null) {
-            oldestPending = oldest.nextPending;
-            oldest.nextPending = null;
-            if (oldestPending == null) {
-                newestPending = null;
-            }
-        }
-        return oldest;
     }
 
     @Override
@@ -477,6 +410,13 @@ abstract class UvStream extends UvHandle implements Stream {
     }
 
     private int tryWriteOnLoop(ByteBuffer[] source) throws UvException {
+        WriteQueue queue = writes;
+        if (queue != null && queue.refused()) {
+            throw queue.refusal(); // sending now would leave a gap where the refused write was
+        }
+        if (queue != null && !queue.idleOnLoop()) {
+            return 0; // queued writes go first, as libuv's uv_try_write answers EAGAIN then
+        }
         int count = source.length;
         ByteBuffer[] direct = new ByteBuffer[count];
         int[] positions = new int[count];
@@ -490,8 +430,7 @@ abstract class UvStream extends UvHandle implements Stream {
                     direct[i] = src;
                     positions[i] = src.position();
                 } else {
-                    copies[i] = bufferPool.take(lengths[i]);
-                    copies[i].put(0, src, src.position(), lengths[i]);
+                    copies[i] = scratchCopy(src);
                     direct[i] = copies[i];
                 }
             }
@@ -512,11 +451,32 @@ abstract class UvStream extends UvHandle implements Stream {
             return written;
         } finally {
             for (ByteBuffer copy : copies) {
-                if (copy != null) {
+                if (copy != null && copy.capacity() <= DirectBufferPool.MAX_BLOCK) {
                     bufferPool.give(copy);
                 }
             }
         }
+    }
+
+    /** Loop thread: a direct copy of a heap buffer's remaining bytes for one try-write. */
+    private ByteBuffer scratchCopy(ByteBuffer src) throws UvException {
+        int length = src.remaining();
+        ByteBuffer copy = null;
+        if (length <= DirectBufferPool.MAX_BLOCK) {
+            copy = bufferPool.take(DirectBufferPool.blockSizeFor(length));
+        } else {
+            try {
+                copy = ByteBuffer.allocateDirect(length);
+            } catch (OutOfMemoryError directMemoryExhausted) {
+                copy = null;
+            }
+        }
+        if (copy == null) {
+            throw UvErrors.exception(UvErrors.ENOBUFS, "tryWrite to " + label()
+                    + ": the JVM's direct memory is exhausted (-XX:MaxDirectMemorySize)");
+        }
+        copy.put(0, src, src.position(), length);
+        return copy;
     }
 
     @Override
@@ -527,6 +487,10 @@ abstract class UvStream extends UvHandle implements Stream {
                 result.completeExceptionally(UvErrors.exception(
                         UvNative.errCode("EALREADY"), "shutdown " + label()));
                 return;
+            }
+            WriteQueue queue = writes;
+            if (queue != null) {
+                queue.flush(); // writes made before shutdown() go out before it
             }
             int status = UvNative.shutdown(address);
             if (status < 0) {
@@ -586,6 +550,10 @@ abstract class UvStream extends UvHandle implements Stream {
     void beforeClose() {
         readHandler = null;
         listening = null;
+        WriteQueue queue = writes;
+        if (queue != null) {
+            queue.close();
+        }
     }
 
     /**
@@ -603,11 +571,9 @@ abstract class UvStream extends UvHandle implements Stream {
             idleCheck.cancel(false);
             idleCheck = null;
         }
-        // libuv cancels pending requests before the close callback; this is a safety net.
-        WriteRequest pending;
-        while ((pending = takeOldestPending()) != null) {
-            pending.fail(new HandleClosedException("write on " + label()
-                    + ": handle closed before the write completed"));
+        WriteQueue queue = writes;
+        if (queue != null) {
+            queue.afterClose();
         }
     }
 }

@@ -1,0 +1,25 @@
+package dev.uvtcp.service;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A block of direct memory that the copied bytes of one or more queued writes are packed into,
+ * one after the other, so that many small writes do not each hold a buffer of their own.
+ * Guarded by its {@link WriteQueue}.
+ */
+final class WriteBlock {
+
+    final ByteBuffer memory;
+    /** Bytes filled from the start. */
+    int used;
+    /** Writes whose bytes lie in this block and have not ended; freed at 0. */
+    int writers;
+
+    WriteBlock(ByteBuffer memory) {
+        this.memory = memory;
+    }
+
+    int free() {
+        return memory.capacity() - used;
+    }
+}
