@@ -62,18 +62,34 @@ public interface Stream extends Handle {
      * ({@code uv_write} with several buffers: writev). When nothing is queued, the bytes go out
      * at once ({@code uv_try_write}) and only the rest is queued.
      *
+     * <p>Order: writes made from one thread are sent in the order of the calls; writes from
+     * several threads in the order their calls took the stream's write queue.
+     *
      * <p>Buffer lifetime: each buffer's position is advanced to its limit before this method
-     * returns. Heap buffers are copied, so they may be reused at once; direct buffers are sent
-     * without copying and must not be changed until the stage completes. Read-only direct
-     * buffers, such as the one a {@link ReadHandler} is given, are treated as borrowed: what
-     * the kernel does not take at once is copied before this method returns, so echoing the
-     * read buffer from a read callback is safe.
+     * returns. Heap buffers are copied before it returns, so they may be reused at once; direct
+     * buffers are sent without copying and must not be changed until the stage completes.
+     * Read-only direct buffers, such as the one a {@link ReadHandler} is given, are treated as
+     * borrowed: what the kernel does not take at once (on the loop thread), or all of it (from
+     * any other thread), is copied before this method returns, so writing the read buffer from
+     * a read callback, to this stream or any other, is safe.
+     *
+     * <p>Memory: copies are packed into pooled direct memory sized to what they hold, so queued
+     * writes hold about the bytes they carry (see {@link #setMaxWriteQueueSize(long)}). A write
+     * that would take the stream past its write queue limit, or that finds the JVM's direct
+     * memory exhausted ({@code -XX:MaxDirectMemorySize}), is refused: its stage fails with
+     * {@link UvException} {@code ENOBUFS}, nothing of it is sent, and <em>every later write on
+     * this stream is refused the same way</em> (and {@link #tryWrite} throws it), so that the
+     * peer receives an exact prefix of what was written, never a stream with a hole. No
+     * {@link Error} is thrown for it.
      *
      * @param buffers one or more buffers; none null
-     * @return completes when libuv has handed all bytes to the kernel; fails with
-     *     {@link UvException} (EPIPE after {@link #shutdown()}, ECONNRESET, ECANCELED when the
-     *     handle closed first) or {@link HandleClosedException}
+     * @return completes when libuv has handed all bytes to the kernel (on the loop thread it may
+     *     already be complete when this method returns); fails with {@link UvException}
+     *     (ENOBUFS as above, EPIPE after {@link #shutdown()}, ECONNRESET, ECANCELED when the
+     *     handle closed while the write was in libuv's queue) or {@link HandleClosedException}
+     *     (the handle was closed before the write reached libuv)
      * @throws NullPointerException if buffers or one of them is null
+     * @throws IllegalArgumentException if no buffer is given
      */
     CompletionStage<Void> write(ByteBuffer... buffers);
 
@@ -116,13 +132,14 @@ public interface Stream extends Handle {
     long writeQueueSize();
 
     /**
-     * Limits the bytes this stream holds for writing, so that a peer that does not read
-     * cannot make memory grow without bound. Counted are the bytes of every {@link #write}
-     * accepted and not yet completed (queued in libuv or still on their way to the loop). A
-     * write that would take the count above the limit is refused: its stage fails at once
-     * with a {@link UvException} {@code ENOBUFS}, nothing of it is sent, and the stream stays
-     * usable (later, smaller writes, or writes after the queue drained, are accepted). A
-     * single write larger than the limit is therefore always refused.
+     * Limits the memory this stream holds for writing, so that a peer that does not read
+     * cannot make memory grow without bound. Counted is what queued writes really hold: the
+     * direct memory their copies take (packed, about their bytes; at most 1 KiB for a tiny
+     * write) and the bytes of the caller's direct buffers they keep, from {@link #write} until
+     * the write's stage completes. A write that would take the count above the limit is
+     * refused with {@code ENOBUFS}, and so is every later write on this stream (see
+     * {@link #write}): a stream that has refused a write has stopped sending. A single write
+     * larger than the limit is therefore always refused.
      *
      * <p>New handles start with their service's default (64 MiB unless configured);
      * connections accepted by a server made with {@link ListenOptions} start with its

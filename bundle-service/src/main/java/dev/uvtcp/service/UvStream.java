@@ -385,8 +385,12 @@ abstract class UvStream extends UvHandle implements Stream {
 
     /** Loop thread: the error for a failed native write, saying so if after shutdown(). */
     final UvException writeError(int code) {
+        return writeError(code, shutdownRequested);
+    }
+
+    private UvException writeError(int code, boolean afterShutdown) {
         String operation = "write to " + label();
-        if (code == UvErrors.EPIPE && shutdownRequested) {
+        if (code == UvErrors.EPIPE && afterShutdown) {
             operation += " after shutdown()";
         }
         return UvErrors.exception(code, operation);
@@ -413,6 +417,9 @@ abstract class UvStream extends UvHandle implements Stream {
         WriteQueue queue = writes;
         if (queue != null && queue.refused()) {
             throw queue.refusal(); // sending now would leave a gap where the refused write was
+        }
+        if (queue != null && queue.shutDown()) {
+            throw writeError(UvErrors.EPIPE, true);
         }
         if (queue != null && !queue.idleOnLoop()) {
             return 0; // queued writes go first, as libuv's uv_try_write answers EAGAIN then
@@ -482,6 +489,9 @@ abstract class UvStream extends UvHandle implements Stream {
     @Override
     public CompletionStage<Void> shutdown() {
         CompletableFuture<Void> result = new CompletableFuture<>();
+        if (isOpen()) {
+            writeQueue().shutdownCalled(); // writes after this call must not go out before it
+        }
         onLoopAsync("shutdown", () -> {
             if (pendingShutdown != null) {
                 result.completeExceptionally(UvErrors.exception(

@@ -41,11 +41,14 @@ final class WriteQueue {
     private PendingWrite lastWaiting;
     private boolean flushScheduled;
     private boolean closed;
+    /** Set when shutdown() was called: later writes fail with EPIPE, as libuv answers then. */
+    private boolean shutDown;
     private UvException refusal;
 
     /** Written under the lock, read without it by the loop thread's fast-path check. */
     private volatile boolean hasWaiting;
     private volatile boolean refused;
+    private volatile boolean shutDownSeen;
 
     // Loop thread only:
     /** Writes handed to libuv and not yet called back, oldest first. */
@@ -63,7 +66,22 @@ final class WriteQueue {
      * waits, nothing is in flight, nothing was refused.
      */
     boolean idleOnLoop() {
-        return oldestInFlight == null && !hasWaiting && !refused;
+        return oldestInFlight == null && !hasWaiting && !refused && !shutDownSeen;
+    }
+
+    /**
+     * Any thread, when {@code shutdown()} is called: the writes added so far go out before the
+     * shutdown; every write added later fails with EPIPE. Marked here, at the call, because the
+     * shutdown itself runs later on the loop, after writes other threads may add meanwhile.
+     */
+    synchronized void shutdownCalled() {
+        shutDown = true;
+        shutDownSeen = true;
+    }
+
+    /** Any thread: whether {@link #shutdownCalled()} was. */
+    boolean shutDown() {
+        return shutDownSeen;
     }
 
     /** Any thread: whether a write was refused, after which every write is. */
@@ -144,6 +162,10 @@ final class WriteQueue {
         if (closed) {
             return new HandleClosedException("write on " + stream.label()
                     + ": handle closed before the write was queued");
+        }
+        if (shutDown) {
+            return UvErrors.exception(UvErrors.EPIPE, "write to " + stream.label()
+                    + " after shutdown()");
         }
         if (refusal != null) {
             return UvErrors.exception(UvErrors.ENOBUFS, "write of " + payload + " bytes to "
