@@ -38,6 +38,11 @@ abstract class UvStream extends UvHandle implements Stream {
     /** Any thread, set once through {@link #WRITES}: the pending writes; null until needed. */
     private volatile WriteQueue writes;
     private ReadHandler readHandler;
+    /**
+     * Loop thread only: reading is stopped natively because queued writes hold more than
+     * {@link #READ_PAUSE_HIGH_WATER} (the handler stays set; reading resumes once they drain).
+     */
+    private boolean readPausedByWrites;
     /** Loop thread only: set by {@link #listen}; null for connections, the many. */
     private Listening listening;
     private CompletableFuture<Void> pendingShutdown;
@@ -196,7 +201,46 @@ abstract class UvStream extends UvHandle implements Stream {
     private void stopReadingOnLoop() {
         if (readHandler != null) {
             readHandler = null;
+            readPausedByWrites = false;
             UvNative.readStop(address);
+        }
+    }
+
+    /**
+     * Queued writes above this stop the stream's reading, so that a peer that sends without
+     * reading what comes back (an echo, a proxy to itself) is slowed by TCP's own flow control
+     * instead of filling memory up to the write queue limit. Netty users know this as turning
+     * auto-read off while a channel is not writable.
+     */
+    static final long READ_PAUSE_HIGH_WATER = 1024 * 1024;
+    /** Reading resumes when queued writes hold no more than this. */
+    static final long READ_RESUME_LOW_WATER = 256 * 1024;
+
+    /** Loop thread, after a read was handled: pauses reading if queued writes are high. */
+    private void pauseReadingIfWritesAreHigh() {
+        WriteQueue queue = writes;
+        if (queue != null && !readPausedByWrites && readHandler != null && isOpen()
+                && queue.heldBytesNow() > Math.min(READ_PAUSE_HIGH_WATER,
+                        maxWriteQueueBytes / 2)) {
+            readPausedByWrites = true;
+            UvNative.readStop(address);
+        }
+    }
+
+    /** Loop thread: writes ended and now hold {@code heldBytes}; resumes a paused read. */
+    final void writesEnded(long heldBytes) {
+        if (readPausedByWrites && heldBytes <= Math.min(READ_RESUME_LOW_WATER,
+                maxWriteQueueBytes / 4) && isOpen()) {
+            readPausedByWrites = false;
+            if (readHandler != null) {
+                int result = UvNative.readStart(address);
+                if (result < 0) {
+                    ReadHandler handler = readHandler;
+                    readHandler = null;
+                    UvException error = UvErrors.exception(result, "resume reading " + label());
+                    guard("ReadHandler.onError of " + label(), () -> handler.onError(this, error));
+                }
+            }
         }
     }
 
@@ -217,6 +261,9 @@ abstract class UvStream extends UvHandle implements Stream {
                 handler.onRead(this, data);
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.WARNING, "ReadHandler of " + label() + " threw", t);
+            }
+            if (writes != null) {
+                pauseReadingIfWritesAreHigh();
             }
             return;
         }

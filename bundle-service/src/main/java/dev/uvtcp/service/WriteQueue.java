@@ -34,8 +34,11 @@ final class WriteQueue {
     private final DirectBufferPool memory;
 
     // Guarded by this:
-    /** Direct memory held: every live block whole, and the callers' direct buffers queued. */
-    private long heldBytes;
+    /**
+     * Direct memory held: every live block whole, and the callers' direct buffers queued.
+     * Written under the lock; volatile for {@link #heldBytesNow()}.
+     */
+    private volatile long heldBytes;
     private WriteBlock tail;
     private PendingWrite firstWaiting;
     private PendingWrite lastWaiting;
@@ -96,6 +99,11 @@ final class WriteQueue {
 
     /** Any thread: the direct memory held by the writes of this queue now, in bytes. */
     synchronized long heldBytes() {
+        return heldBytes;
+    }
+
+    /** {@link #heldBytes()} without the lock: a recent value, for the read pause check. */
+    long heldBytesNow() {
         return heldBytes;
     }
 
@@ -422,10 +430,12 @@ final class WriteQueue {
      * their futures complete (outside it: a callback may write again).
      */
     private void end(PendingWrite first, Throwable error) {
+        long heldNow;
         synchronized (this) {
             for (PendingWrite w = first; w != null; w = w.next) {
                 release(w);
             }
+            heldNow = heldBytes;
         }
         PendingWrite w = first;
         while (w != null) {
@@ -438,6 +448,9 @@ final class WriteQueue {
                 w.future.completeExceptionally(error);
             }
             w = next;
+        }
+        if (stream.loop.inLoop()) {
+            stream.writesEnded(heldNow);
         }
     }
 }
