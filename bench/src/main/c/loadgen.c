@@ -8,7 +8,14 @@
  *   pingpong  N connections each send SIZE bytes and wait for the echo, over and over:
  *             round trips/s and latency percentiles
  *   pump      N connections each write SIZE-byte chunks as fast as the server echoes them
- *             (at most WINDOW bytes unechoed per connection): MiB/s echoed
+ *             (at most --window bytes unechoed per connection, 512 KiB by default; 0 for no
+ *             window: write whenever writable): MiB/s echoed
+ *
+ * Every byte that comes back is checked: pump streams a pattern that depends on the stream
+ * position (period PATTERN_PERIOD, a prime, so a dropped, repeated or shifted range shows) and
+ * compares each read with what should be at that position; pingpong compares each echo with
+ * the ping. "mismatched_reads" (reads with a wrong byte) and "first_mismatch_at" are printed
+ * for every result: a fast wrong answer must show.
  *   connect   N concurrent slots each connect, exchange SIZE bytes, close, repeat:
  *             connections/s
  *   idle      opens N connections, exchanges SIZE bytes on each, then holds them all:
@@ -57,6 +64,25 @@ static int sockbuf = 0; /* --sockbuf: SO_RCVBUF and SO_SNDBUF of the client's so
 static const char *gc_cmd = NULL;
 static const char *mode = "pingpong";
 static char *payload, *scratch;
+/* The pump pattern: byte p of every stream is pattern[p % PATTERN_PERIOD]; the buffer holds
+ * PATTERN_PERIOD bytes plus room for one read or write past its end. */
+#define PATTERN_PERIOD 1048573u
+static char *pattern;
+static uint64_t mismatched_reads;
+static long long first_mismatch_at = -1;
+
+static void check_bytes(const char *got, const char *expected, size_t n, uint64_t at) {
+  if (memcmp(got, expected, n) != 0) {
+    mismatched_reads++;
+    if (first_mismatch_at < 0) {
+      size_t i = 0;
+      while (got[i] == expected[i]) {
+        i++;
+      }
+      first_mismatch_at = (long long) (at + i);
+    }
+  }
+}
 static struct sockaddr_in server_addr;
 
 static uint64_t now_ns(void) {
@@ -220,6 +246,8 @@ static void end_window(const char *unit) {
       + (double) (self1.ru_utime.tv_usec - self0.ru_utime.tv_usec) / 1e6
       + (double) (self1.ru_stime.tv_usec - self0.ru_stime.tv_usec) / 1e6;
   printf("client_cpu_util=%.3f\n", self_s / secs);
+  printf("mismatched_reads=%llu\nfirst_mismatch_at=%lld\n",
+      (unsigned long long) mismatched_reads, first_mismatch_at);
   if (nsamples > 0) {
     qsort(samples, nsamples, sizeof *samples, cmp_u32);
     printf("p50_us=%.1f\np99_us=%.1f\np999_us=%.1f\n", pct(0.5), pct(0.99), pct(0.999));
@@ -295,6 +323,9 @@ static void run_pingpong(void) {
     for (int i = 0; i < n; i++) {
       conn_t *c = evs[i].data.ptr;
       ssize_t r = read(c->fd, scratch, size - c->got);
+      if (r > 0) {
+        check_bytes(scratch, payload + c->got, (size_t) r, c->got);
+      }
       if (r <= 0) {
         if (r < 0 && errno == EAGAIN) {
           continue;
@@ -319,8 +350,12 @@ static void run_pingpong(void) {
 
 /* ---- pump ---- */
 
+static int pump_may_write(const conn_t *c) {
+  return WINDOW == 0 || c->sent - c->recvd < WINDOW;
+}
+
 static void pump_update_interest(conn_t *c) {
-  int want = c->sent - c->recvd < WINDOW;
+  int want = pump_may_write(c);
   if (want != c->want_out) {
     c->want_out = want;
     ep(EPOLL_CTL_MOD, c->fd, EPOLLIN | (want ? EPOLLOUT : 0), c);
@@ -354,6 +389,7 @@ static void run_pump(void) {
         for (;;) {
           ssize_t r = read(c->fd, scratch, 256 * 1024);
           if (r > 0) {
+            check_bytes(scratch, pattern + c->recvd % PATTERN_PERIOD, (size_t) r, c->recvd);
             c->recvd += (uint64_t) r;
             if (timing.measuring) {
               bytes += (uint64_t) r;
@@ -367,8 +403,8 @@ static void run_pump(void) {
           exit(1);
         }
       }
-      while ((evs[i].events & EPOLLOUT) && c->sent - c->recvd < WINDOW) {
-        ssize_t w = write(c->fd, payload, size);
+      while ((evs[i].events & EPOLLOUT) && pump_may_write(c)) {
+        ssize_t w = write(c->fd, pattern + c->sent % PATTERN_PERIOD, size);
         if (w > 0) {
           c->sent += (uint64_t) w;
           continue;
@@ -569,6 +605,15 @@ int main(int argc, char **argv) {
   payload = malloc(size);
   scratch = malloc(size > 256 * 1024 ? size : 256 * 1024);
   memset(payload, 'x', size);
+  size_t pattern_bytes = PATTERN_PERIOD + (size > 256 * 1024 ? size : 256 * 1024);
+  pattern = malloc(pattern_bytes);
+  if (payload == NULL || scratch == NULL || pattern == NULL) {
+    die("malloc");
+  }
+  for (size_t p = 0; p < pattern_bytes; p++) {
+    size_t q = p % PATTERN_PERIOD;
+    pattern[p] = (char) ((q * 7u) ^ (q >> 11));
+  }
   memset(&server_addr, 0, sizeof server_addr);
   server_addr.sin_family = AF_INET;
   server_addr.sin_port = htons((uint16_t) port);
