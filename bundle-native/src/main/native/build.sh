@@ -26,14 +26,25 @@
 # name order; each file says why it exists) is applied to a private copy of that source,
 # never to the source itself: the tarball is unpacked once untouched into
 # CACHE/src-VERSION-SHA12 (the C benchmark in bench/ builds from that) and once more, patched,
-# into CACHE/src-VERSION-SHA12-pPATCHHASH; a given tree is copied (mtimes kept) into
-# WORK/libuv-src and patched there. PATCHHASH (names and contents of the patches) is part of
-# the libuv build cache key, so a changed patch means a fresh libuv build. Needs `patch` (or
-# else `git apply`).
+# into CACHE/src-VERSION-SHA12-pPATCHHASH (PATCHHASH: names and contents of the patches); a
+# given tree is copied into WORK/libuv-src and patched there. Needs `patch` (or else
+# `git apply`).
+#
+# libuv is compiled without cmake or make: the C compiler builds the files listed in
+# libuv-VERSION.sources beside this script, with the flags libuv's CMake Release build uses on
+# Linux, and `ar` makes the static archive, cached in CACHE/libuv-VERSION-KEY. KEY covers the
+# contents of the (patched) sources and headers, the list, the compiler and the flags: a
+# changed patch or an edited source tree means a fresh libuv build, an unchanged one none.
+#
+# Every tool this needs is checked first; what is missing is named in one message.
+#
+# Output: progress on stdout (Maven shows it at INFO: nothing under -q), errors on stderr.
+# What tools print (apt, the compiler on libuv) goes to log files under WORK, shown only when
+# the step fails.
 set -euo pipefail
 
 die() { echo "uvtcp native build: ERROR: $*" >&2; exit 1; }
-log() { echo "uvtcp native build: $*" >&2; }
+log() { echo "uvtcp native build: $*"; }
 
 OUT="" JDK_INCLUDE="" LIBUV_VERSION="" LIBUV_SHA256="" CACHE="" WORK="" LIBUV_SRC="" SANITIZE=""
 for arg in "$@"; do
@@ -61,18 +72,61 @@ if [[ -z "$LIBUV_SRC" && -n "${UVTCP_LIBUV_SRC:-}" ]]; then LIBUV_SRC="$UVTCP_LI
 [[ -n "$LIBUV_SHA256" ]] || die "--libuv-sha256 is required"
 [[ -n "$CACHE" ]] || die "--cache is required"
 [[ -n "$WORK" ]] || die "--work is required"
-[[ -f "$JDK_INCLUDE/jni.h" ]] \
-  || die "no jni.h in $JDK_INCLUDE (a JDK, not a JRE, must run Maven)"
-[[ -f "$JDK_INCLUDE/linux/jni_md.h" ]] || die "no linux/jni_md.h in $JDK_INCLUDE"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CSRC="$(cd "$HERE/../c" && pwd)"
 MAPFILE="$HERE/libuvtcp.map"
 CC="${CC:-cc}"
-command -v "$CC" >/dev/null || die "C compiler '$CC' not found"
+AR="${AR:-ar}"
+SOURCES_LIST="$HERE/libuv-${LIBUV_VERSION}.sources"
+TARBALL_NAME="libuv1_${LIBUV_VERSION}.orig.tar.gz"
+
+PATCHES=()
+if [[ -d "$HERE/patches" ]]; then
+  mapfile -t PATCHES < <(find "$HERE/patches" -maxdepth 1 -type f -name '*.patch' | LC_ALL=C sort)
+fi
+
+# ---- prerequisites, all checked before anything is done --------------------------------
+
+check_prerequisites() {
+  local -a missing=()
+  local tool
+  command -v "$CC" >/dev/null \
+    || missing+=("a C compiler: '$CC' (install gcc, e.g. apt-get install gcc; or set CC)")
+  command -v "$AR" >/dev/null \
+    || missing+=("'$AR', to archive libuv (install binutils; or set AR)")
+  for tool in tar sha256sum flock find sort; do
+    command -v "$tool" >/dev/null || missing+=("'$tool' (coreutils, tar, util-linux)")
+  done
+  if [[ ${#PATCHES[@]} -gt 0 ]] && ! command -v patch >/dev/null && ! command -v git >/dev/null
+  then
+    missing+=("'patch' or 'git', to apply our patches to libuv (e.g. apt-get install patch)")
+  fi
+  if [[ ! -f "$JDK_INCLUDE/jni.h" || ! -f "$JDK_INCLUDE/linux/jni_md.h" ]]; then
+    missing+=("the JDK's JNI headers (jni.h, linux/jni_md.h) in $JDK_INCLUDE: run Maven with \
+a JDK 17, not a JRE (e.g. apt-get install openjdk-17-jdk-headless)")
+  fi
+  [[ -f "$SOURCES_LIST" ]] || missing+=("the list of libuv's source files for version \
+${LIBUV_VERSION}, $SOURCES_LIST (only ${LIBUV_VERSION}'s list is needed; see the pinned \
+libuv.version in the parent pom.xml)")
+  if [[ -z "$LIBUV_SRC" && ! -f "$CACHE/$TARBALL_NAME" ]] && ! command -v apt-get >/dev/null
+  then
+    missing+=("libuv ${LIBUV_VERSION}'s source: it is fetched from Debian's source packages \
+with apt-get, which this system lacks; give an unpacked libuv ${LIBUV_VERSION} source tree \
+with -Dlibuv.source.dir=DIR (or UVTCP_LIBUV_SRC=DIR), or put $TARBALL_NAME (sha256 \
+${LIBUV_SHA256}) into $CACHE")
+  fi
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    local message="" item
+    for item in "${missing[@]}"; do message+=$'\n'"  - $item"; done
+    die "cannot build the native library; missing:$message"
+  fi
+}
+check_prerequisites
 
 mkdir -p "$CACHE" "$WORK" "$OUT"
 CACHE="$(cd "$CACHE" && pwd)"
+WORK="$(cd "$WORK" && pwd)"
 
 # One build at a time per cache directory (fd 9 stays open, and locked, until we exit).
 exec 9>"$CACHE/.lock"
@@ -80,10 +134,6 @@ flock 9
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-PATCHES=()
-if [[ -d "$HERE/patches" ]]; then
-  mapfile -t PATCHES < <(find "$HERE/patches" -maxdepth 1 -type f -name '*.patch' | LC_ALL=C sort)
-fi
 PATCH_HASH="none"
 if [[ ${#PATCHES[@]} -gt 0 ]]; then
   PATCH_HASH="$(for p in "${PATCHES[@]}"; do basename "$p"; cat "$p"; done | sha256sum | cut -c1-12)"
@@ -113,7 +163,7 @@ ${LIBUV_VERSION}?)"
 
 # ---- (a) libuv source ------------------------------------------------------------------
 
-TARBALL="$CACHE/libuv1_${LIBUV_VERSION}.orig.tar.gz"
+TARBALL="$CACHE/$TARBALL_NAME"
 
 fetch_from_debian() {
   command -v apt-get >/dev/null || die "no libuv source: give -Dlibuv.source.dir=... (or \
@@ -146,9 +196,15 @@ UVTCP_LIBUV_SRC), or put libuv1_${LIBUV_VERSION}.orig.tar.gz into $CACHE (apt-ge
     -o "APT::Sandbox::User=$(id -un)"
   )
   log "fetching libuv1 ${LIBUV_VERSION} source from Debian (private apt lists in $priv)"
-  apt-get -q "${opts[@]}" update >&2 || die "apt-get update (private deb-src lists) failed"
-  (cd "$priv/dl" && apt-get -q "${opts[@]}" source --download-only libuv1 >&2) \
-    || die "apt-get source --download-only libuv1 failed"
+  # apt talks a lot (about 25 lines): kept in a log, shown only if it fails.
+  local apt_log="$WORK/apt-fetch.log"
+  : >"$apt_log"
+  apt-get -q "${opts[@]}" update >>"$apt_log" 2>&1 \
+    || { tail -n 40 "$apt_log" >&2; die "apt-get update (private deb-src lists) failed (log: \
+$apt_log)"; }
+  (cd "$priv/dl" && apt-get -q "${opts[@]}" source --download-only libuv1 >>"$apt_log" 2>&1) \
+    || { tail -n 40 "$apt_log" >&2; die "apt-get source --download-only libuv1 failed (log: \
+$apt_log)"; }
   local got="$priv/dl/libuv1_${LIBUV_VERSION}.orig.tar.gz"
   [[ -f "$got" ]] || die "Debian's libuv1 source package does not carry version ${LIBUV_VERSION} \
 (got: $(ls "$priv/dl" | tr '\n' ' ')); put libuv1_${LIBUV_VERSION}.orig.tar.gz into $CACHE \
@@ -164,28 +220,20 @@ expected $LIBUV_SHA256, got $sum"
 }
 
 if [[ -n "$LIBUV_SRC" ]]; then
-  [[ -f "$LIBUV_SRC/CMakeLists.txt" && -f "$LIBUV_SRC/include/uv.h" ]] \
-    || die "given libuv source tree '$LIBUV_SRC' has no CMakeLists.txt / include/uv.h"
+  [[ -f "$LIBUV_SRC/include/uv.h" && -d "$LIBUV_SRC/src/unix" ]] \
+    || die "given libuv source tree '$LIBUV_SRC' has no include/uv.h / src/unix"
   GIVEN_SRC="$(cd "$LIBUV_SRC" && pwd)"
   log "using given libuv source tree $GIVEN_SRC"
   UV_SRC="$GIVEN_SRC"
   if [[ ${#PATCHES[@]} -gt 0 ]]; then
-    # A fresh copy each time; files the patches change get their original's mtime back, so
-    # cmake's incremental build recompiles only what changed in the given tree.
-    UV_SRC="$(cd "$WORK" && pwd)/libuv-src"
+    # A fresh patched copy each time; libuv is rebuilt only if the copy's contents changed.
+    UV_SRC="$WORK/libuv-src"
     rm -rf "$UV_SRC.tmp"
     cp -a "$GIVEN_SRC/." "$UV_SRC.tmp"
-    marker="$(mktemp "$WORK/.patch-marker.XXXXXX")"
     apply_patches "$UV_SRC.tmp"
-    while IFS= read -r -d '' f; do
-      rel="${f#"$UV_SRC.tmp/"}"
-      if [[ -e "$GIVEN_SRC/$rel" ]]; then touch -r "$GIVEN_SRC/$rel" "$f"; fi
-    done < <(find "$UV_SRC.tmp" -type f -newer "$marker" -print0)
-    rm -f "$marker"
     rm -rf "$UV_SRC"
     mv "$UV_SRC.tmp" "$UV_SRC"
   fi
-  SRC_ID="dir:$GIVEN_SRC copy:$UV_SRC patches:$PATCH_HASH"
 else
   if [[ -f "$TARBALL" ]]; then
     sum="$(sha256_of "$TARBALL")"
@@ -215,54 +263,71 @@ $LIBUV_SHA256, got $sum (delete the file to download it again)"
       mv "$UV_SRC.tmp" "$UV_SRC"
     fi
   fi
-  SRC_ID="sha256:$LIBUV_SHA256 patches:$PATCH_HASH"
 fi
 
 # ---- (b) libuv as a PIC static library, cached -----------------------------------------
 
-ensure_cmake() {
-  command -v cmake >/dev/null && return 0
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    log "cmake not found; installing it with apt-get"
-    apt-get -q update >&2 && DEBIAN_FRONTEND=noninteractive apt-get -q install -y cmake >&2 \
-      || die "apt-get install cmake failed"
-  else
-    die "cmake is required to build libuv; install it (e.g. apt-get install cmake)"
-  fi
-}
-
-CMAKE_FLAGS=(
-  -DCMAKE_BUILD_TYPE=Release
-  -DCMAKE_POSITION_INDEPENDENT_CODE=ON
-  -DLIBUV_BUILD_TESTS=OFF
-  -DLIBUV_BUILD_BENCH=OFF
-)
+# The sources and flags of libuv's CMake build (uv_a, CMAKE_BUILD_TYPE=Release) on Linux:
+# its defines, include directories, -std=gnu90 (C_STANDARD 90 with extensions), its lint
+# flags, -fno-strict-aliasing, and Release's -O3 -DNDEBUG; position-independent (-fPIC) and
+# hidden (-fvisibility=hidden) because it is linked into a shared library.
+mapfile -t UV_FILES < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$SOURCES_LIST" | grep -v '^$')
+[[ ${#UV_FILES[@]} -gt 0 ]] || die "no source files listed in $SOURCES_LIST"
+for f in "${UV_FILES[@]}"; do
+  [[ -f "$UV_SRC/$f" ]] || die "$UV_SRC has no $f, listed in $(basename "$SOURCES_LIST"): is \
+it libuv ${LIBUV_VERSION}?"
+done
 SAN_FLAGS=()
 if [[ "$SANITIZE" == address ]]; then
   SAN_FLAGS=(-fsanitize=address -fno-omit-frame-pointer -g)
-  CMAKE_FLAGS+=("-DCMAKE_C_FLAGS=${SAN_FLAGS[*]}")
 fi
+# ${CFLAGS} first, as cmake took it from the environment into CMAKE_C_FLAGS.
+read -r -a USER_CFLAGS <<<"${CFLAGS:-}"
+UV_CFLAGS=(
+  "${USER_CFLAGS[@]}" "${SAN_FLAGS[@]}" -O3 -DNDEBUG -fPIC -fvisibility=hidden
+  -Wstrict-prototypes -Wextra -Wall -Wno-unused-parameter -fno-strict-aliasing -std=gnu90
+  -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -D_LARGEFILE_SOURCE -D_POSIX_C_SOURCE=200112
+  -I"$UV_SRC/include" -I"$UV_SRC/src"
+)
 CC_ID="$("$CC" --version 2>/dev/null | head -n1)"
-KEY="$(printf '%s\n' "$LIBUV_VERSION" "$SRC_ID" "$CC_ID" "${CMAKE_FLAGS[@]}" "${CFLAGS:-}" \
-  | sha256sum | cut -c1-12)"
-UV_BUILD="$CACHE/build-${LIBUV_VERSION}-${KEY}"
+# What libuv's objects depend on: every C source and header of the tree (a given tree may be
+# edited between builds), the list, the compiler and the flags (without the tree's path).
+UV_CONTENT="$(cd "$UV_SRC" && find src include -type f \( -name '*.c' -o -name '*.h' \) -print0 \
+  | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+KEY="$( { printf '%s\n' "$LIBUV_VERSION" "$UV_CONTENT" "$CC_ID" "$AR" \
+  "${UV_CFLAGS[@]/#-I"$UV_SRC"/-I}"; cat "$SOURCES_LIST"; } | sha256sum | cut -c1-12)"
+UV_BUILD="$CACHE/libuv-${LIBUV_VERSION}-${KEY}"
 UV_LIB="$UV_BUILD/libuv_a.a"
 
-if [[ -n "$LIBUV_SRC" || ! -f "$UV_BUILD/.complete" || ! -f "$UV_LIB" ]]; then
-  ensure_cmake
+if [[ ! -f "$UV_BUILD/.complete" || ! -f "$UV_LIB" ]]; then
+  log "building libuv ${LIBUV_VERSION} (static, PIC) from ${#UV_FILES[@]} source files"
+  rm -rf "$UV_BUILD.tmp"
+  mkdir -p "$UV_BUILD.tmp"
   UV_LOG="$WORK/libuv-build.log"
   : >"$UV_LOG"
-  if [[ ! -f "$UV_BUILD/CMakeCache.txt" ]]; then
-    log "configuring libuv ${LIBUV_VERSION} in $UV_BUILD"
-    cmake -S "$UV_SRC" -B "$UV_BUILD" -DCMAKE_C_COMPILER="$CC" "${CMAKE_FLAGS[@]}" \
-      >"$UV_LOG" 2>&1 || { tail -n 40 "$UV_LOG" >&2; die "cmake configure of libuv failed (log: $UV_LOG)"; }
+  JOBS="$(nproc 2>/dev/null || echo 2)"
+  pids=() objs=() failed=0
+  for f in "${UV_FILES[@]}"; do
+    o="$UV_BUILD.tmp/$(tr '/' '_' <<<"${f%.c}").o"
+    objs+=("$o")
+    "$CC" "${UV_CFLAGS[@]}" -c "$UV_SRC/$f" -o "$o" >"$o.log" 2>&1 &
+    pids+=($!)
+    if [[ ${#pids[@]} -ge $JOBS ]]; then
+      wait "${pids[0]}" || failed=1
+      pids=("${pids[@]:1}")
+    fi
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  for o in "${objs[@]}"; do cat "$o.log" >>"$UV_LOG"; rm -f "$o.log"; done
+  if [[ $failed -ne 0 ]]; then
+    tail -n 40 "$UV_LOG" >&2
+    die "compiling libuv failed (log: $UV_LOG)"
   fi
-  # For a given source tree this is an incremental build (a no-op when nothing changed).
-  log "building libuv ${LIBUV_VERSION} (static, PIC)"
-  cmake --build "$UV_BUILD" --target uv_a -j2 >>"$UV_LOG" 2>&1 \
-    || { tail -n 40 "$UV_LOG" >&2; die "building libuv failed (log: $UV_LOG)"; }
-  [[ -f "$UV_LIB" ]] || die "libuv build produced no $UV_LIB"
-  touch "$UV_BUILD/.complete"
+  "$AR" rcs "$UV_BUILD.tmp/libuv_a.a" "${objs[@]}" >>"$UV_LOG" 2>&1 \
+    || { tail -n 40 "$UV_LOG" >&2; die "archiving libuv failed (log: $UV_LOG)"; }
+  touch "$UV_BUILD.tmp/.complete"
+  rm -rf "$UV_BUILD"
+  mv "$UV_BUILD.tmp" "$UV_BUILD"
 else
   log "libuv ${LIBUV_VERSION} up to date in $UV_BUILD"
 fi

@@ -8,7 +8,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>Threading: called on the connection's loop thread; must not block.
  *
  * <p>Lifetime: the handler owns the connection it is given and should close it when done; it is
- * also closed when the listener's owner (the consumer of the {@link TcpService}) goes away.
+ * also closed when the listener's owner (the consumer of the {@link TcpService}) goes away. A
+ * {@link ReadHandler} that implements only {@code onRead} closes it when the peer is done.
  */
 @ConsumerType
 @FunctionalInterface
@@ -16,11 +17,18 @@ public interface ConnectionHandler {
 
     /**
      * A connection was accepted. Typically the handler calls
-     * {@link Stream#startReading(ReadHandler)} on it.
+     * {@link Stream#startReading(ReadHandler)} on it:
+     * {@code connection -> connection.startReading((stream, data) -> stream.write(data))}.
+     *
+     * <p>If this method throws, uvtcp closes the connection and logs the exception (through
+     * {@link System.Logger}, at WARNING); the server keeps accepting. So a handler may let
+     * {@link UvException} (e.g. from {@code startReading} on a connection the peer already
+     * reset) or any other exception escape instead of catching it.
      *
      * @param connection the accepted connection, open and not yet reading
+     * @throws Exception anything; the connection is then closed and the exception logged
      */
-    void onConnection(Tcp connection);
+    void onConnection(Tcp connection) throws Exception;
 
     /**
      * Accepting failed. The server keeps listening. The default does nothing.

@@ -15,12 +15,14 @@ import org.osgi.annotation.versioning.ProviderType;
  * of deadlocking both ({@link #close()} then closes without waiting). Handles created on a
  * loop thread are placed on that loop.
  *
- * <p>Lifetime: a handle is open until {@link #close()}. Afterwards every operation throws
- * {@link HandleClosedException} (or fails its stage with it), except those that answer for a
- * closed handle without doing anything: {@link #close()} and {@link Tcp#closeReset()} (no-ops),
+ * <p>Lifetime: a handle is open until {@link #close()}. Afterwards the asynchronous methods
+ * ({@link Stream#write}, {@link Stream#shutdown()}, {@link Tcp#connect}) throw nothing and
+ * return a stage failed with {@link HandleClosedException}; these answer for a closed handle
+ * without doing anything: {@link #close()} and {@link Tcp#closeReset()} (no-ops),
  * {@link Stream#stopReading()} (no-op), {@link #isClosed()} and {@link #isClosing()} (true),
  * {@link #isActive()}, {@link Stream#isReadable()} and {@link Stream#isWritable()} (false),
- * {@link #closeFuture()}, {@link #loop()}, {@link #type()} and the attachment accessors.
+ * {@link #closeFuture()}, {@link #loop()}, {@link #type()}, the attachment accessors and
+ * {@link Stream#maxWriteQueueSize()}; every other method throws {@link HandleClosedException}.
  */
 @ProviderType
 public interface Handle extends AutoCloseable {

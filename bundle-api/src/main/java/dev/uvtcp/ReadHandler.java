@@ -8,6 +8,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Threading: every method is called on the stream's loop thread; none may block.
  * Exceptions thrown are logged and otherwise ignored.
+ *
+ * <p>Lifetime: a handler that implements only {@link #onRead} (a lambda) leaks nothing: by
+ * default the stream is closed when the peer ends its side ({@link #onEnd}) and when reading
+ * fails ({@link #onError}), as Netty closes a channel on end of input unless half-closure is
+ * allowed. A handler that wants to go on writing after the peer's end of input (half-close)
+ * overrides {@link #onEnd} and closes the stream itself later.
  */
 @ConsumerType
 @FunctionalInterface
@@ -27,16 +33,24 @@ public interface ReadHandler {
     void onRead(Stream stream, ByteBuffer data);
 
     /**
-     * The peer shut down its sending side (EOF). Reading has stopped; the stream may still be
-     * writable. The default does nothing.
+     * The peer shut down its sending side (EOF). Reading has stopped; the stream is still
+     * writable until it is closed.
+     *
+     * <p>The default closes the stream, so that a connection whose peer went away is never
+     * left open: writes still queued then fail with {@code ECANCELED}. Override it to answer
+     * after the peer's end of input (half-close), e.g. to send what is queued and then close:
+     * {@code stream.shutdown().whenComplete((done, error) -> stream.close())}; the stream then
+     * stays open until the override (or something later) closes it.
      *
      * @param stream the stream
      */
     default void onEnd(Stream stream) {
+        stream.close();
     }
 
     /**
-     * Reading failed (e.g. ECONNRESET). Reading has stopped. The default closes the stream.
+     * Reading failed (e.g. ECONNRESET). Reading has stopped. The default closes the stream;
+     * an override that does not close it must close it later, or it stays open.
      *
      * @param stream the stream
      * @param error what libuv reported

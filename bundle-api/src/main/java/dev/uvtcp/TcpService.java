@@ -131,8 +131,9 @@ public interface TcpService {
      * @param port 1-65535
      * @return as {@link #connect(InetSocketAddress)}
      * @throws NullPointerException if host is null
-     * @throws IllegalArgumentException if the port is out of range or the host cannot be
-     *     resolved
+     * @throws IllegalArgumentException if the port is out of range, the host is a malformed
+     *     literal address (e.g. {@code "999.1.1.1"}: "invalid address", no lookup is tried), or
+     *     a name cannot be resolved ("cannot resolve host")
      */
     CompletionStage<Tcp> connect(String host, int port);
 
@@ -146,8 +147,9 @@ public interface TcpService {
      * @param handler receives each accepted connection on the loop thread
      * @return the listening handle
      * @throws NullPointerException if host or handler is null
-     * @throws IllegalArgumentException if the port is out of range, the host cannot be
-     *     resolved, or backlog is negative
+     * @throws IllegalArgumentException if the port is out of range, the host is a malformed
+     *     literal address ("invalid address") or a name that cannot be resolved, or backlog
+     *     is negative
      * @throws UvException e.g. EADDRINUSE; nothing is left open then
      */
     Tcp listen(String host, int port, int backlog, ConnectionHandler handler) throws UvException;

@@ -13,9 +13,13 @@
  * callback and every completion of a returned stage runs on the loop thread, and must not
  * block it.
  *
- * <p><b>Lifetime.</b> A handle is open until {@link dev.uvtcp.Handle#close()}; after that every
- * operation throws {@link dev.uvtcp.HandleClosedException} (or fails its stage with it), and
- * closing again does nothing. Closing the service closes every handle it created.
+ * <p><b>Lifetime.</b> A handle is open until {@link dev.uvtcp.Handle#close()}; after that
+ * synchronous operations throw {@link dev.uvtcp.HandleClosedException}, asynchronous ones
+ * ({@code write}, {@code shutdown}, {@code connect}) return a stage failed with it, a few
+ * queries answer for a closed handle (listed in {@link dev.uvtcp.Handle}), and closing again
+ * does nothing. Closing the service closes every handle it created. A
+ * {@link dev.uvtcp.ReadHandler} closes its stream by default when the peer ends or reading
+ * fails.
  */
 @Export
 @Version("1.0.0")

@@ -38,10 +38,64 @@ final class SocketAddresses {
         Objects.requireNonNull(host, "host");
         requirePort(port, zeroPortAllowed);
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            return new InetSocketAddress(hostAddress(host), port);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve host '" + host + "'", e);
         }
+    }
+
+    /**
+     * The address of a host name or literal. What can only be meant as a literal address (only
+     * digits and dots, or a colon) is parsed and never looked up as a name: a malformed one,
+     * such as {@code 999.1.1.1}, is an invalid address rather than an unknown host, and costs
+     * no DNS query.
+     *
+     * @throws IllegalArgumentException for a malformed literal, with "invalid address" and why
+     * @throws UnknownHostException if a name cannot be resolved
+     */
+    static InetAddress hostAddress(String host) throws UnknownHostException {
+        if (!host.isEmpty() && host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
+            byte[] ipv4 = dottedQuad(host);
+            if (ipv4 == null) {
+                throw new IllegalArgumentException("invalid address '" + host + "': an IPv4 "
+                        + "address is four numbers from 0 to 255 (no leading zeros) separated "
+                        + "by dots");
+            }
+            return InetAddress.getByAddress(ipv4);
+        }
+        if (host.indexOf(':') >= 0) {
+            try {
+                // With a colon the JDK parses an IPv6 literal and does no lookup.
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("invalid address '" + host
+                        + "': not an IPv6 address", e);
+            }
+        }
+        return InetAddress.getByName(host);
+    }
+
+    /** @return the four bytes of {@code a.b.c.d} (each 0-255, no other form), or null */
+    private static byte[] dottedQuad(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String part = parts[i];
+            // A leading zero reads as octal to inet_aton and as decimal elsewhere: refused.
+            if (part.isEmpty() || part.length() > 3
+                    || (part.length() > 1 && part.charAt(0) == '0')) {
+                return null;
+            }
+            int value = Integer.parseInt(part);
+            if (value > 255) {
+                return null;
+            }
+            bytes[i] = (byte) value;
+        }
+        return bytes;
     }
 
     static int scopeId(InetSocketAddress address) {

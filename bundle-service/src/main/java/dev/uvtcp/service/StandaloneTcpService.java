@@ -19,8 +19,24 @@ import dev.uvtcp.jni.UvNative;
  * not be called on one of this service's loop threads (it waits for them to end).
  *
  * <p>Lifetime: {@link #close()} closes every handle created through this service, stops the
- * loops and joins their threads. The loop threads are not daemon threads: an open service keeps
- * the JVM running, as a server should.
+ * loops and joins their threads. <b>What keeps the JVM alive:</b> the loop threads are not
+ * daemon threads, so from {@link #start()} until {@link #close()} the service keeps the JVM
+ * running, as a server should, even after {@code main} has returned or thrown. Close it on
+ * every path: with try-with-resources in a program that does its work and ends; in a server
+ * that runs until it is stopped, in a shutdown hook (Ctrl-C) and, when it cannot serve (e.g.
+ * {@code listen} throws EADDRINUSE), before it reports the error and exits:
+ *
+ * <pre>{@code
+ * StandaloneTcpService uv = StandaloneTcpService.start();
+ * try {
+ *     uv.listen("127.0.0.1", 7007, 128, handler);
+ * } catch (UvException e) {
+ *     uv.close();                         // else the loop thread keeps the JVM running
+ *     System.err.println(e.getMessage()); // "listen 127.0.0.1:7007: EADDRINUSE (...)"
+ *     System.exit(1);
+ * }
+ * Runtime.getRuntime().addShutdownHook(new Thread(uv::close));
+ * }</pre>
  */
 public final class StandaloneTcpService extends DelegatingTcpService
         implements AutoCloseable {

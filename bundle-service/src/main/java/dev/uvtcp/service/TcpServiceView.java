@@ -322,9 +322,13 @@ final class TcpServiceView implements TcpService, HandleOwner {
         }
         try {
             handler.onConnection(connection);
-        } catch (Throwable t) { // as UvHandle.guard, without a message per connection
-            UvHandle.LOG.log(System.Logger.Level.WARNING,
-                    "ConnectionHandler of " + server.label() + " threw", t);
+        } catch (Throwable t) {
+            // The handler may not have started reading or kept a reference: left open, the
+            // connection would stay until its owner goes away, with its peer waiting.
+            connection.close();
+            UvHandle.LOG.log(System.Logger.Level.WARNING, "ConnectionHandler of "
+                    + server.label() + " (" + server.owner().ownerName() + ") threw; "
+                    + connection.label() + " was closed", t);
         }
     }
 

@@ -151,7 +151,9 @@ record WhiteboardConfig(String address, InetSocketAddress socketAddress, ListenO
             return new InetSocketAddress(loopback(), portNumber);
         }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), portNumber);
+            return new InetSocketAddress(SocketAddresses.hostAddress(host), portNumber);
+        } catch (IllegalArgumentException malformed) {
+            throw invalidAddress(value, malformed.getMessage());
         } catch (UnknownHostException | SecurityException e) {
             throw invalidAddress(value, "unknown host " + host);
         }

@@ -125,7 +125,7 @@ final class WhiteboardServer {
     private ConnectionHandler connectionHandler(WhiteboardConfig config) {
         return new ConnectionHandler() {
             @Override
-            public void onConnection(Tcp connection) {
+            public void onConnection(Tcp connection) throws Exception {
                 acceptedConnections.incrementAndGet();
                 openConnections.incrementAndGet();
                 connection.closeFuture().thenRun(openConnections::decrementAndGet);

@@ -145,6 +145,30 @@ class BadInputTest {
     }
 
     @Test
+    void malformedLiteralAddressesAreReportedAsInvalidNotAsUnknownHosts() {
+        for (String bad : new String[] {"999.1.1.1", "256.0.0.1", "1.2.3", "1.2.3.4.5",
+                "127.0.0.01", "1..2.3", "::zz", "[::1", "1:2:3:4:5:6:7:8:9"}) {
+            assertThatThrownBy(() -> service.connect(bad, 80)).as("connect " + bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid address '" + bad + "'")
+                    .hasMessageNotContaining("resolve");
+            assertThatThrownBy(() -> service.listen(bad, 0, 8, IGNORE)).as("listen " + bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid address '" + bad + "'");
+        }
+        assertThat(service.handles()).isEmpty();
+    }
+
+    @Test
+    void wellFormedLiteralsNeedNoLookup() throws Exception {
+        Tcp v4 = service.listen("127.0.0.1", 0, 8, IGNORE);
+        assertThat(v4.localAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        Tcp v6 = service.listen("[::1]", 0, 8, IGNORE);
+        assertThat(v6.localAddress().getAddress().getHostAddress()).isIn("::1",
+                "0:0:0:0:0:0:0:1");
+    }
+
+    @Test
     void negativeBacklogIsRefusedWithIllegalArgumentException() throws Exception {
         assertThatThrownBy(() -> service.listen(TestSupport.loopback(0), -1, IGNORE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backlog");

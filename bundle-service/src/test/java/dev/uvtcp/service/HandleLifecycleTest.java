@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,6 +184,7 @@ class HandleLifecycleTest {
         sync.put("tryWrite", () -> tcp.tryWrite(TestSupport.ascii("x")));
         sync.put("setBlocking", () -> tcp.setBlocking(false));
         sync.put("writeQueueSize", tcp::writeQueueSize);
+        sync.put("setMaxWriteQueueSize", () -> tcp.setMaxWriteQueueSize(1024));
         // Tcp
         sync.put("bind", () -> tcp.bind(TestSupport.loopback(0)));
         sync.put("bind IPV6_ONLY", () -> tcp.bind(TestSupport.loopback(0), BindFlag.IPV6_ONLY));
@@ -202,6 +204,7 @@ class HandleLifecycleTest {
         async.put("write", tcp.write(TestSupport.ascii("x")));
         async.put("writev", tcp.write(TestSupport.ascii("x"), TestSupport.directAscii("y")));
         async.put("connect", tcp.connect(somewhere));
+        async.put("connect with timeout", tcp.connect(somewhere, Duration.ofSeconds(1)));
         async.put("shutdown", tcp.shutdown());
         async.forEach((name, stage) -> assertThat(failureOf(stage)).as(name + " after close")
                 .isInstanceOf(HandleClosedException.class));
@@ -220,6 +223,8 @@ class HandleLifecycleTest {
         assertThat(tcp.attach("again")).isEqualTo("kept");
         tcp.attach("kept");
         assertThat(tcp.closeFuture()).isNotNull();
+        assertThat(tcp.maxWriteQueueSize()).as("maxWriteQueueSize answers after close")
+                .isPositive();
         // Not exempted by Handle's Javadoc, but these report "nothing" instead of throwing:
         // stopReading is a no-op and isReadable/isWritable answer false (see the report).
         assertThatCode(tcp::stopReading).doesNotThrowAnyException();

@@ -134,7 +134,7 @@ class LoopSpreadTest {
                     .withLoopSpread(LoopSpread.ACCEPTOR_HANDS_OFF).withMaxConnections(4),
                     new dev.uvtcp.ConnectionHandler() {
                         @Override
-                        public void onConnection(Tcp connection) {
+                        public void onConnection(Tcp connection) throws Exception {
                             echoRecordingLoop(new ConcurrentHashMap<>()).onConnection(connection);
                         }
 

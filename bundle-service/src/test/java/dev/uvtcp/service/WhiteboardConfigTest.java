@@ -39,6 +39,17 @@ class WhiteboardConfigTest {
     }
 
     @Test
+    void aMalformedLiteralIsCalledInvalidNotUnknown() {
+        assertThatThrownBy(() -> address("999.1.1.1:7007"))
+                .isInstanceOfSatisfying(WhiteboardConfig.InvalidException.class, e -> {
+                    assertThat(e.reason).isEqualTo(
+                            TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS);
+                    assertThat(e.getMessage()).contains("invalid address '999.1.1.1'")
+                            .doesNotContain("unknown host");
+                });
+    }
+
+    @Test
     void optionsAreReadFromNumbersStringsAndBooleans() throws Exception {
         WhiteboardConfig config = WhiteboardConfig.parse(Map.of(
                 TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS, new String[] {"127.0.0.1:7"},

@@ -1,12 +1,9 @@
 package dev.uvtcp.examples.echoplugin;
 
 import dev.uvtcp.ConnectionHandler;
-import dev.uvtcp.ReadHandler;
-import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.TcpWhiteboardConstants;
-import java.nio.ByteBuffer;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 
@@ -31,32 +28,15 @@ public final class EchoPlugin implements ConnectionHandler {
     /** The configuration PID of the plugin. */
     public static final String PID = "dev.uvtcp.examples.echo";
 
-    /** Echoes what it reads; runs on the connection's loop thread. */
-    private static final ReadHandler ECHO = new ReadHandler() {
-        @Override
-        public void onRead(Stream stream, ByteBuffer data) {
-            // The read view is valid during this callback only; write() takes what it needs.
-            stream.write(data);
-        }
-
-        @Override
-        public void onEnd(Stream stream) {
-            stream.close();
-        }
-
-        @Override
-        public void onError(Stream stream, UvException error) {
-            stream.close();
-        }
-    };
-
+    /**
+     * Runs on the connection's loop thread: echoes what the connection reads. The read view is
+     * valid during the callback only; {@code write} takes what it needs. When the peer ends
+     * or resets the connection, the handler's default {@code onEnd}/{@code onError} close it;
+     * if {@code startReading} throws, uvtcp closes the connection.
+     */
     @Override
-    public void onConnection(Tcp connection) {
-        try {
-            connection.startReading(ECHO);
-        } catch (UvException e) {
-            connection.close();
-        }
+    public void onConnection(Tcp connection) throws UvException {
+        connection.startReading((stream, data) -> stream.write(data));
     }
 
     /** A configuration change only changes the service properties (see the class comment). */

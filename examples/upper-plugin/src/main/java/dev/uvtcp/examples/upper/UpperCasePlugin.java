@@ -2,7 +2,6 @@ package dev.uvtcp.examples.upper;
 
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.ReadHandler;
-import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.TcpWhiteboardConstants;
@@ -23,35 +22,19 @@ public final class UpperCasePlugin implements ConnectionHandler {
     /** The configuration PID of the plugin. */
     public static final String PID = "dev.uvtcp.examples.upper";
 
-    private static final ReadHandler UPPER = new ReadHandler() {
-        @Override
-        public void onRead(Stream stream, ByteBuffer data) {
-            ByteBuffer reply = ByteBuffer.allocate(data.remaining());
-            while (data.hasRemaining()) {
-                byte b = data.get();
-                reply.put(b >= 'a' && b <= 'z' ? (byte) (b - 'a' + 'A') : b);
-            }
-            stream.write(reply.flip());
+    /** Answers what it reads in upper case; the default onEnd and onError close the stream. */
+    private static final ReadHandler UPPER = (stream, data) -> {
+        ByteBuffer reply = ByteBuffer.allocate(data.remaining());
+        while (data.hasRemaining()) {
+            byte b = data.get();
+            reply.put(b >= 'a' && b <= 'z' ? (byte) (b - 'a' + 'A') : b);
         }
-
-        @Override
-        public void onEnd(Stream stream) {
-            stream.close();
-        }
-
-        @Override
-        public void onError(Stream stream, UvException error) {
-            stream.close();
-        }
+        stream.write(reply.flip());
     };
 
     @Override
-    public void onConnection(Tcp connection) {
-        try {
-            connection.startReading(UPPER);
-        } catch (UvException e) {
-            connection.close();
-        }
+    public void onConnection(Tcp connection) throws UvException {
+        connection.startReading(UPPER);
     }
 
     /** A configuration change only changes the service properties: uvtcp moves the listener. */
