@@ -26,8 +26,10 @@ class ShutdownCloseConformanceTest extends ConformanceFixture {
             assertThat(client.isClosing()).isTrue();
             return stage;
         });
+        boolean endedFirst = await(client.closeFuture().thenApply(
+                ignored -> shutdown.toCompletableFuture().isDone()));
+        assertThat(endedFirst).as("the shutdown ended before the close future").isTrue();
         stageFailsWith("ECANCELED", shutdown);
-        await(client.closeFuture());
     }
 
     @Test
