@@ -49,8 +49,9 @@ public interface Handle extends AutoCloseable {
 
     /**
      * Closes the handle ({@code uv_close}): its descriptor is closed before this method returns,
-     * pending writes, connects and shutdowns fail with ECANCELED, and {@link #closeFuture()}
-     * completes once libuv has released it. Idempotent; never throws.
+     * pending writes, connects and shutdowns fail with ECANCELED (before
+     * {@link #closeFuture()} completes), and {@link #closeFuture()} completes once libuv has
+     * released it. Idempotent; never throws.
      */
     @Override
     void close();
@@ -62,8 +63,9 @@ public interface Handle extends AutoCloseable {
     CompletionStage<Void> closeFuture();
 
     /**
-     * {@code uv_is_active}: whether the handle is doing something (listening, reading, a
-     * connect or write pending). False once closed.
+     * {@code uv_is_active}: for a TCP handle, whether it is listening or reading. Pending
+     * connects, writes and shutdowns are requests, not counted here (they keep the loop alive
+     * all the same, see {@link Loop#isAlive()}). False once closed.
      *
      * @return true if active
      */
@@ -97,7 +99,7 @@ public interface Handle extends AutoCloseable {
      *
      * @param bytes the size to request, &gt; 0
      * @throws IllegalArgumentException if {@code bytes <= 0}
-     * @throws UvException if the handle has no socket yet or the call fails
+     * @throws UvException if the handle has no socket yet (EBADF) or the call fails
      */
     void setSendBufferSize(int bytes) throws UvException;
 
@@ -105,7 +107,7 @@ public interface Handle extends AutoCloseable {
      * {@code uv_recv_buffer_size} (get).
      *
      * @return the socket's receive buffer size in bytes
-     * @throws UvException if the handle has no socket yet or the call fails
+     * @throws UvException if the handle has no socket yet (EBADF) or the call fails
      */
     int receiveBufferSize() throws UvException;
 
@@ -114,7 +116,7 @@ public interface Handle extends AutoCloseable {
      *
      * @param bytes the size to request, &gt; 0
      * @throws IllegalArgumentException if {@code bytes <= 0}
-     * @throws UvException if the handle has no socket yet or the call fails
+     * @throws UvException if the handle has no socket yet (EBADF) or the call fails
      */
     void setReceiveBufferSize(int bytes) throws UvException;
 
@@ -123,7 +125,8 @@ public interface Handle extends AutoCloseable {
      * cover. It stays owned by the handle: do not close it.
      *
      * @return the descriptor
-     * @throws UvException EBADF if the handle has no socket yet
+     * @throws UvException at the call: EBADF if the handle has no socket yet
+     * @throws HandleClosedException if the handle is closed (libuv: EBADF)
      */
     int fileno() throws UvException;
 }

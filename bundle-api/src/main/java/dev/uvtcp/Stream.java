@@ -10,6 +10,20 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Threading and lifetime as for {@link Handle}. Asynchronous methods never block the caller;
  * their stages complete on the loop thread. Argument errors (null, negative values) are thrown
  * at once; errors that libuv reports, and use after close, fail the returned stage instead.
+ * When libuv refuses a request at once (e.g. {@link #shutdown()} answering ENOTCONN) and the
+ * method was called on the loop thread, the stage has already failed when the method returns.
+ *
+ * <p>A write's stage may already be complete when {@link #write} returns: called on the loop
+ * thread with nothing queued, a write the kernel takes whole is done inside the call. A
+ * dependent action attached to a stage that is already complete runs at once on the thread
+ * attaching it ({@link java.util.concurrent.CompletableFuture}'s rule), not necessarily the loop
+ * thread.
+ *
+ * <p>Writes end in the order they reach the loop (for one calling thread, the order of the
+ * calls). Closing the stream ends every write still pending, in that order, before
+ * {@link #closeFuture()} completes: those the kernel has not taken fail with a
+ * {@link UvException} ECANCELED; a write that reaches the loop after {@link #close()} fails
+ * with {@link HandleClosedException}.
  */
 @ProviderType
 public interface Stream extends Handle {
@@ -22,21 +36,29 @@ public interface Stream extends Handle {
      * <p>Called again on a listening stream, as libuv allows, it sets the new backlog and
      * handler; a connection waiting for {@link #accept()} keeps waiting.
      *
+     * <p>On a TCP handle that was never bound, libuv binds it, as {@code listen(2)} does, to a
+     * free port of every IPv4 interface (0.0.0.0): bind first to stay on one address.
+     *
      * @param backlog the kernel's queue length for pending connections, &gt;= 0
      * @param handler called on the loop thread per waiting connection
      * @throws NullPointerException if handler is null
      * @throws IllegalArgumentException if backlog is negative
-     * @throws UvException e.g. EADDRINUSE when the bound address is taken, EINVAL if not bound
-     *     or already connected
+     * @throws UvException at the call: EADDRINUSE when the bound address is taken (libuv
+     *     reports it here, not at {@code bind}), EINVAL if the stream is connected
+     * @throws HandleClosedException if the handle is closed
      */
     void listen(int backlog, ListenHandler handler) throws UvException;
 
     /**
      * Accepts one waiting connection ({@code uv_accept}) as a new open handle on this stream's
-     * loop, owned by the same consumer as this server.
+     * loop, owned by the same consumer as this server. Typically called from the
+     * {@link ListenHandler}; it may also be called later, from any thread, while the
+     * connection waits.
      *
      * @return the connection
-     * @throws UvException EAGAIN if no connection is waiting, EINVAL if not listening
+     * @throws UvException at the call: EAGAIN if no connection is waiting, which is also
+     *     libuv's answer on a stream that is not listening; no handle is left behind then
+     * @throws HandleClosedException if this stream is closed
      */
     Stream accept() throws UvException;
 
@@ -45,9 +67,15 @@ public interface Stream extends Handle {
      * loop thread, until {@link #stopReading()}, EOF or an error. Calling it again replaces the
      * handler.
      *
+     * <p>Unlike libuv, which answers EALREADY on a reading stream, calling it again replaces
+     * the handler. After EOF reading may start again (libuv keeps the stream readable at the
+     * socket level); the new handler then gets EOF again.
+     *
      * @param handler receives the data; see {@link ReadHandler} for the buffer's lifetime
      * @throws NullPointerException if handler is null
-     * @throws UvException e.g. ENOTCONN if not connected
+     * @throws UvException at the call: ENOTCONN if the stream cannot read: never connected
+     *     (also a listening server) or after a read error
+     * @throws HandleClosedException if the handle is closed
      */
     void startReading(ReadHandler handler) throws UvException;
 
@@ -98,33 +126,58 @@ public interface Stream extends Handle {
      * position advances past what was written.
      *
      * @param buffers one or more buffers; none null
-     * @return the number of bytes written; 0 if none could be (the socket buffer is full or
-     *     earlier writes are still queued)
+     * @return the number of bytes written; 0 if none could be (the socket buffer is full,
+     *     earlier writes are still queued, or a connect is pending) or the buffers are empty
      * @throws NullPointerException if buffers or one of them is null
-     * @throws UvException e.g. EPIPE after shutdown, EBADF if not connected
+     * @throws UvException at the call: EBADF if the handle has no socket yet (a
+     *     {@code newTcp()} never bound nor connected); EPIPE if it has one that cannot write:
+     *     not connected (bound, or a listening server), after {@link #shutdown()} or after a
+     *     read error; EPIPE or ECONNRESET once the peer has closed or reset the connection
+     * @throws HandleClosedException if the handle is closed
      */
     int tryWrite(ByteBuffer... buffers) throws UvException;
 
     /**
      * Shuts down the sending side ({@code uv_shutdown}) once queued writes are done: the peer
-     * reads EOF, and this side can still read. Writes after it fail with EPIPE.
+     * reads EOF, and this side can still read. From this call on {@link #isWritable()} is
+     * false and writes fail with EPIPE.
      *
-     * @return completes when the shutdown happened; fails with {@link UvException} (e.g.
-     *     ENOTCONN) or {@link HandleClosedException}
+     * <p>Answers as libuv 1.44 does; nothing is thrown, every answer comes through the stage:
+     * <ul>
+     *   <li>it completes, on the loop thread, once the writes queued before it went out and
+     *       the socket's sending side is shut;
+     *   <li>it fails with {@link UvException} ENOTCONN when libuv refuses the request: the
+     *       stream cannot write (never connected, a listening server, after a read error), or
+     *       a shutdown was already requested, whether still pending or completed (a second
+     *       shutdown never disturbs the first, which completes normally);
+     *   <li>it fails with {@link UvException} ECANCELED when the handle is closed before the
+     *       shutdown happened;
+     *   <li>it fails with {@link HandleClosedException} when the handle was already closed
+     *       (where libuv would answer ENOTCONN).
+     * </ul>
+     * While a shutdown is pending, {@link Tcp#closeReset()} is refused with EINVAL.
+     *
+     * @return completes when the shutdown happened, or fails as above
      */
     CompletionStage<Void> shutdown();
 
-    /** @return {@code uv_is_readable}: false after EOF, or if never connected */
+    /**
+     * @return {@code uv_is_readable}, except after EOF: false after EOF (libuv 1.44 still
+     *     answers true then), after a read error, if never connected, or once closed
+     */
     boolean isReadable();
 
-    /** @return {@code uv_is_writable}: false after shutdown, or if never connected */
+    /**
+     * @return {@code uv_is_writable}: false from {@link #shutdown()} on, after a read error, if
+     *     never connected, or once closed
+     */
     boolean isWritable();
 
     /**
      * {@code uv_stream_set_blocking}: makes writes block the loop until done. Rarely wanted.
      *
      * @param blocking true for blocking writes
-     * @throws UvException if the stream has no descriptor
+     * @throws UvException at the call: EBADF if the stream has no socket yet
      */
     void setBlocking(boolean blocking) throws UvException;
 

@@ -45,7 +45,9 @@ abstract class UvStream extends UvHandle implements Stream {
     private boolean readPausedByWrites;
     /** Loop thread only: set by {@link #listen}; null for connections, the many. */
     private Listening listening;
+    /** Loop thread only: the stage of the shutdown libuv has not finished, or null. */
     private CompletableFuture<Void> pendingShutdown;
+    /** Set on the loop thread once libuv accepted a shutdown; it stays set. */
     private volatile boolean shutdownRequested;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
     private volatile boolean eofRead;
@@ -540,18 +542,16 @@ abstract class UvStream extends UvHandle implements Stream {
             writeQueue().shutdownCalled(); // writes after this call must not go out before it
         }
         onLoopAsync("shutdown", () -> {
-            if (pendingShutdown != null) {
-                result.completeExceptionally(UvErrors.exception(
-                        UvNative.errCode("EALREADY"), "shutdown " + label()));
-                return;
-            }
+            // No check of our own: libuv answers ENOTCONN for a stream that is not writable,
+            // already shut or shutting down, or closing, and callers expect libuv's answer.
             WriteQueue queue = writes;
             if (queue != null) {
                 queue.flush(); // writes made before shutdown() go out before it
             }
             int status = UvNative.shutdown(address);
             if (status < 0) {
-                result.completeExceptionally(UvErrors.exception(status, "shutdown " + label()));
+                result.completeExceptionally(UvErrors.exception(status, "shutdown " + label()
+                        + (shutdownRequested ? " (a shutdown was already requested)" : "")));
                 return;
             }
             shutdownRequested = true;
@@ -563,6 +563,8 @@ abstract class UvStream extends UvHandle implements Stream {
     @Override
     public final void onShutdown(int status) {
         CompletableFuture<Void> result = pendingShutdown;
+        // libuv has one shutdown request per stream: once it ended, none is pending.
+        pendingShutdown = null;
         if (result == null) {
             return;
         }

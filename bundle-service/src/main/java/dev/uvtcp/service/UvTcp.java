@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.BindFlag;
 import dev.uvtcp.HandleClosedException;
+import dev.uvtcp.ListenHandler;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
@@ -30,6 +31,13 @@ final class UvTcp extends UvStream implements Tcp {
     private boolean connected;
     /** Loop thread only: what bind was given, for messages. */
     private InetSocketAddress boundTo;
+    /**
+     * Written on the loop thread, read anywhere: the delay of a {@code setKeepAlive(true, d)}
+     * made while the handle had no socket, 0 if none. libuv 1.44 keeps only "on" then and
+     * gives the socket it creates later a fixed 60 s; the call that creates the socket (bind,
+     * connect, listen) applies this delay right after libuv did.
+     */
+    private volatile int deferredKeepAliveSeconds;
 
     private UvTcp(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool) {
         super(loop, owner, bufferPool);
@@ -76,9 +84,11 @@ final class UvTcp extends UvStream implements Tcp {
         }
         boolean v6Only = ipv6Only;
         onLoop("bind", () -> {
-            UvErrors.check(UvNative.tcpBind(this.address, address.getAddress().getAddress(),
-                    address.getPort(), SocketAddresses.scopeId(address), v6Only),
-                    "bind " + SocketAddresses.describe(address));
+            int result = UvNative.tcpBind(this.address, address.getAddress().getAddress(),
+                    address.getPort(), SocketAddresses.scopeId(address), v6Only);
+            // Even a failed bind may have created the socket.
+            applyDeferredKeepAlive();
+            UvErrors.check(result, "bind " + SocketAddresses.describe(address));
             boundTo = address;
             return null;
         });
@@ -124,6 +134,7 @@ final class UvTcp extends UvStream implements Tcp {
             }
             int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
                     address.getPort(), SocketAddresses.scopeId(address));
+            applyDeferredKeepAlive();
             if (status < 0) {
                 result.completeExceptionally(UvErrors.exception(status, operation));
                 return;
@@ -212,9 +223,47 @@ final class UvTcp extends UvStream implements Tcp {
             throw new IllegalArgumentException("keep-alive delay must be >= 1 s, was "
                     + delaySeconds);
         }
-        onLoop("setKeepAlive", () -> UvErrors.check(
-                UvNative.tcpKeepAlive(address, enable, enable ? delaySeconds : 0),
-                "setKeepAlive " + label()));
+        onLoop("setKeepAlive", () -> {
+            UvErrors.check(UvNative.tcpKeepAlive(address, enable, enable ? delaySeconds : 0),
+                    "setKeepAlive " + label());
+            deferredKeepAliveSeconds = enable && UvNative.fileno(address) < 0 ? delaySeconds : 0;
+            return null;
+        });
+    }
+
+    @Override
+    public void listen(int backlog, ListenHandler handler) throws UvException {
+        super.listen(backlog, handler);
+        if (deferredKeepAliveSeconds != 0) {
+            // libuv's listen creates the socket of a handle that has none
+            try {
+                onLoop("listen", () -> {
+                    applyDeferredKeepAlive();
+                    return null;
+                });
+            } catch (HandleClosedException closedMeanwhile) {
+                // no socket left to apply it to
+            }
+        }
+    }
+
+    /**
+     * Loop thread, after a call that may have created the socket: gives it the keep-alive
+     * delay asked for before it existed, in place of libuv's 60 s.
+     */
+    private void applyDeferredKeepAlive() {
+        int delay = deferredKeepAliveSeconds;
+        if (delay == 0 || UvNative.fileno(address) < 0) {
+            return;
+        }
+        deferredKeepAliveSeconds = 0;
+        int result = UvNative.tcpKeepAlive(address, true, delay);
+        if (result < 0) {
+            // setsockopt of valid values on a socket just made; the call that made it succeeded
+            // and is not undone for an option, so this is only reported.
+            LOG.log(System.Logger.Level.WARNING, "keep-alive delay " + delay + " s on "
+                    + label() + " not applied: " + UvNative.errName(result));
+        }
     }
 
     @Override

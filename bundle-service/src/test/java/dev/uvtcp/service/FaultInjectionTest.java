@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -313,7 +312,7 @@ class FaultInjectionTest {
         List<Socket> fillers = new ArrayList<>();
         try (ServerSocket full = new ServerSocket(0, 1, TestSupport.LOOPBACK)) {
             InetSocketAddress address = (InetSocketAddress) full.getLocalSocketAddress();
-            fillQueue(address, fillers);
+            TestSupport.fillAcceptQueue(address, fillers);
             Tcp tcp = service.newTcp();
             long start = System.nanoTime();
             UvException e = (UvException) failureOf(tcp.connect(address, Duration.ofMillis(300)));
@@ -328,22 +327,6 @@ class FaultInjectionTest {
                 s.close();
             }
         }
-    }
-
-    /** Connects plain sockets until one does not get through within 200 ms (at most 16). */
-    private static void fillQueue(InetSocketAddress address, List<Socket> fillers)
-            throws Exception {
-        for (int i = 0; i < 16; i++) {
-            Socket s = new Socket();
-            try {
-                s.connect(address, 200);
-                fillers.add(s);
-            } catch (SocketTimeoutException queueFull) {
-                s.close();
-                return;
-            }
-        }
-        throw new AssertionError("the accept queue of a backlog-1 listener never filled");
     }
 
     @Test

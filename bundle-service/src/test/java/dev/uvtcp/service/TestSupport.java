@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.uvtcp.Handle;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
@@ -33,12 +34,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-/** Shared helpers of the service tests: services, echo servers, plain-socket peers, probes. */
-final class TestSupport {
+/**
+ * Shared helpers of the service tests: services, echo servers, plain-socket peers, probes.
+ * Public for the tests of other packages (the libuv conformance tests).
+ */
+public final class TestSupport {
 
     /** Every wait in the tests is bounded by this. */
-    static final long TIMEOUT_SECONDS = 10;
-    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    public static final long TIMEOUT_SECONDS = 10;
+    public static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
@@ -48,24 +52,24 @@ final class TestSupport {
     // ---- services ----
 
     /** A thread name prefix no other test uses, e.g. {@code "uvt-ref-3-"}. */
-    static String uniquePrefix(String what) {
+    public static String uniquePrefix(String what) {
         return "uvt-" + what + "-" + PREFIXES.incrementAndGet() + "-";
     }
 
     /** A one-loop service with a unique thread name prefix. */
-    static StandaloneTcpService startService(String what) throws UvException {
+    public static StandaloneTcpService startService(String what) throws UvException {
         return StandaloneTcpService.start(
                 TcpServiceSettings.defaults().withThreadNamePrefix(uniquePrefix(what)));
     }
 
-    static InetSocketAddress loopback(int port) {
+    public static InetSocketAddress loopback(int port) {
         return new InetSocketAddress(LOOPBACK, port);
     }
 
     // ---- stages ----
 
     /** Waits (bounded) for a stage and returns its value; fails the test on error or timeout. */
-    static <T> T await(CompletionStage<T> stage) {
+    public static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(TIMEOUT_SECONDS, SECONDS);
         } catch (ExecutionException e) {
@@ -79,7 +83,7 @@ final class TestSupport {
     }
 
     /** Waits (bounded) for a stage to fail and returns the cause; fails if it succeeds. */
-    static Throwable failureOf(CompletionStage<?> stage) {
+    public static Throwable failureOf(CompletionStage<?> stage) {
         try {
             Object value = stage.toCompletableFuture().get(TIMEOUT_SECONDS, SECONDS);
             return fail("expected the stage to fail, but it completed with " + value);
@@ -94,7 +98,7 @@ final class TestSupport {
     }
 
     /** Polls {@code condition} every 10 ms for up to {@link #TIMEOUT_SECONDS}; true if it held. */
-    static boolean eventually(BooleanSupplier condition) {
+    public static boolean eventually(BooleanSupplier condition) {
         long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -105,7 +109,7 @@ final class TestSupport {
         return true;
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             MILLISECONDS.sleep(millis);
         } catch (InterruptedException e) {
@@ -121,7 +125,7 @@ final class TestSupport {
      * reads (passing the read buffer straight to write, as {@link ReadHandler} allows) and
      * shuts down its sending side when the peer does.
      */
-    static Tcp startEchoServer(TcpService service) throws UvException {
+    public static Tcp startEchoServer(TcpService service) throws UvException {
         return service.listen("127.0.0.1", 0, 1024, connection -> {
             try {
                 connection.startReading(ECHO);
@@ -132,7 +136,7 @@ final class TestSupport {
     }
 
     /** Echoes what it reads; shuts down on EOF and closes once the shutdown is done. */
-    static final ReadHandler ECHO = new ReadHandler() {
+    public static final ReadHandler ECHO = new ReadHandler() {
         @Override
         public void onRead(Stream stream, ByteBuffer data) {
             stream.write(data);
@@ -148,10 +152,10 @@ final class TestSupport {
      * Collects what a stream reads into a queue of byte arrays (one per read), plus a
      * completion on EOF or error.
      */
-    static final class Collector implements ReadHandler {
-        final BlockingQueue<byte[]> reads = new LinkedBlockingQueue<>();
-        final CompletableFuture<Void> end = new CompletableFuture<>();
-        final AtomicInteger readCalls = new AtomicInteger();
+    public static final class Collector implements ReadHandler {
+        public final BlockingQueue<byte[]> reads = new LinkedBlockingQueue<>();
+        public final CompletableFuture<Void> end = new CompletableFuture<>();
+        public final AtomicInteger readCalls = new AtomicInteger();
 
         @Override
         public void onRead(Stream stream, ByteBuffer data) {
@@ -172,7 +176,7 @@ final class TestSupport {
         }
 
         /** Waits (bounded) until {@code n} bytes in total were read, and returns them. */
-        byte[] take(int n) {
+        public byte[] take(int n) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
             while (out.size() < n) {
@@ -194,15 +198,74 @@ final class TestSupport {
             return out.toByteArray();
         }
 
-        String takeString(int n) {
+        public String takeString(int n) {
             return new String(take(n), StandardCharsets.UTF_8);
         }
+    }
+
+    /** A server, a client connected to it and the connection the server accepted for it. */
+    public record Connection(Tcp server, Tcp client, Tcp accepted) {
+    }
+
+    /**
+     * A uvtcp server of {@code service} on 127.0.0.1 and a free port, a uvtcp client connected
+     * to it, and the connection the server accepted; neither end is reading.
+     */
+    public static Connection connection(TcpService service) throws UvException {
+        CompletableFuture<Tcp> accepted = new CompletableFuture<>();
+        Tcp server = service.listen("127.0.0.1", 0, 16, accepted::complete);
+        Tcp client = await(service.connect(server.localAddress()));
+        return new Connection(server, client, await(accepted));
+    }
+
+    /** Work for {@link #onLoopOf}: may throw anything, which fails the returned wait. */
+    @FunctionalInterface
+    public interface LoopWork<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code work} as one task on {@code handle}'s loop thread and waits (bounded) for its
+     * result: everything in it happens with no loop iteration in between, e.g. a request is
+     * certainly still pending when the next call is made.
+     */
+    public static <T> T onLoopOf(Handle handle, LoopWork<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        handle.loop().execute(() -> {
+            try {
+                result.complete(work.run());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return await(result);
+    }
+
+    /**
+     * Fills the accept queue of a plain listener of backlog 1 that never accepts: connects
+     * plain sockets (kept in {@code fillers}, for the caller to close) until one does not get
+     * through within 200 ms (at most 16). Linux then drops further SYNs rather than refusing
+     * them, so a connect to {@code address} stays pending.
+     */
+    public static void fillAcceptQueue(InetSocketAddress address, List<Socket> fillers)
+            throws IOException {
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(address, 200);
+                fillers.add(s);
+            } catch (java.net.SocketTimeoutException queueFull) {
+                s.close();
+                return;
+            }
+        }
+        throw new AssertionError("the accept queue of a backlog-1 listener never filled");
     }
 
     // ---- plain Java peers ----
 
     /** A plain server socket on 127.0.0.1 and a free port, for a blocking peer. */
-    static ServerSocket plainServer() throws IOException {
+    public static ServerSocket plainServer() throws IOException {
         ServerSocket server = new ServerSocket();
         server.bind(loopback(0), 1024);
         server.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
@@ -210,7 +273,7 @@ final class TestSupport {
     }
 
     /** A blocking plain client connected to {@code address}, reads time out. */
-    static Socket plainClient(InetSocketAddress address) throws IOException {
+    public static Socket plainClient(InetSocketAddress address) throws IOException {
         Socket socket = new Socket();
         socket.connect(address, (int) SECONDS.toMillis(TIMEOUT_SECONDS));
         socket.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
@@ -218,36 +281,36 @@ final class TestSupport {
     }
 
     /** Accepts one connection on a plain server, with a read timeout set on it. */
-    static Socket acceptPlain(ServerSocket server) throws IOException {
+    public static Socket acceptPlain(ServerSocket server) throws IOException {
         Socket socket = server.accept();
         socket.setSoTimeout((int) SECONDS.toMillis(TIMEOUT_SECONDS));
         return socket;
     }
 
     /** Reads exactly {@code n} bytes from a plain socket (bounded by its read timeout). */
-    static byte[] readExactly(InputStream in, int n) throws IOException {
+    public static byte[] readExactly(InputStream in, int n) throws IOException {
         byte[] bytes = in.readNBytes(n);
         assertThat(bytes).as("bytes read before EOF").hasSize(n);
         return bytes;
     }
 
     /** A free port on 127.0.0.1 that nobody listens on (bound and released just now). */
-    static int closedPort() throws IOException {
+    public static int closedPort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
             return probe.getLocalPort();
         }
     }
 
-    static ByteBuffer ascii(String text) {
+    public static ByteBuffer ascii(String text) {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    static ByteBuffer directAscii(String text) {
+    public static ByteBuffer directAscii(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
-    static String string(byte[] bytes) {
+    public static String string(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -255,12 +318,12 @@ final class TestSupport {
      * Writes one byte on a plain socket and reads it back: true if it came back, false on EOF,
      * reset or the socket's read timeout (a connection the server shed or refused).
      */
-    static boolean echoesByte(java.net.Socket socket, int value) {
+    public static boolean echoesByte(java.net.Socket socket, int value) {
         return echoOutcome(socket, value) == EchoOutcome.ECHOED;
     }
 
     /** What became of one byte written on a plain socket to an echo server. */
-    enum EchoOutcome {
+    public enum EchoOutcome {
         /** It came back. */
         ECHOED,
         /** The connection ended (EOF or reset): the server shed or refused it. */
@@ -269,7 +332,7 @@ final class TestSupport {
         NO_ANSWER
     }
 
-    static EchoOutcome echoOutcome(java.net.Socket socket, int value) {
+    public static EchoOutcome echoOutcome(java.net.Socket socket, int value) {
         try {
             socket.getOutputStream().write(value);
             socket.getOutputStream().flush();
@@ -288,7 +351,7 @@ final class TestSupport {
      * Loads the native library, the classes and the JDK's socket machinery once, so that
      * descriptors and threads the JVM keeps for good are not counted against a test.
      */
-    static void warmUpForCounting() throws Exception {
+    public static void warmUpForCounting() throws Exception {
         try (StandaloneTcpService service = startService("warm")) {
             Tcp server = startEchoServer(service);
             try (Socket client = plainClient(server.localAddress())) {
@@ -305,7 +368,7 @@ final class TestSupport {
     }
 
     /** Number of entries in /proc/self/fd (the listing's own descriptor included each time). */
-    static long openFdCount() {
+    public static long openFdCount() {
         try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         } catch (IOException e) {
@@ -314,7 +377,7 @@ final class TestSupport {
     }
 
     /** Number of entries in another process's /proc/PID/fd, or -1 once it has ended. */
-    static long openFdCountOf(long pid) {
+    public static long openFdCountOf(long pid) {
         try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             return fds.count();
         } catch (IOException ended) {
@@ -323,7 +386,7 @@ final class TestSupport {
     }
 
     /** Live threads whose name starts with {@code prefix}. */
-    static List<String> threadsNamed(String prefix) {
+    public static List<String> threadsNamed(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
@@ -333,7 +396,7 @@ final class TestSupport {
     }
 
     /** Whether this machine can bind and connect on ::1. */
-    static boolean ipv6LoopbackAvailable() {
+    public static boolean ipv6LoopbackAvailable() {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("::1"));
                 Socket client = new Socket()) {
             client.connect(server.getLocalSocketAddress(), 2000);
