@@ -16,8 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link WriteBlock}s, so that queued writes hold little more memory than their bytes; the
  * caller's own direct buffers are kept as they are. Adding is serialized by this object's lock,
  * which fixes the order of writes from several threads. The loop thread then hands what waits
- * to libuv, many writes as one {@code uv_write} (writev), and ends each write when libuv is done
- * with it.
+ * to libuv, each as one {@code uv_write} (writev of its segments), and ends each write when
+ * libuv is done with it.
  *
  * <p>A write refused because the limit or direct memory ran out fails with ENOBUFS, and so does
  * every later write: sending them would leave a hole in the stream, and a peer must only ever
@@ -25,8 +25,6 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class WriteQueue {
 
-    /** Segments handed to one native write at most (Linux's IOV_MAX). */
-    private static final int MAX_SEGMENTS_PER_WRITE = 1024;
     /** A new block is at least this fraction of what is held, so blocks grow with the queue. */
     private static final int BLOCK_GROWTH_DIVISOR = 16;
 
@@ -284,10 +282,7 @@ final class WriteQueue {
         }
     }
 
-    /**
-     * Loop thread: hands every waiting write to libuv, in order, as few native writes as the
-     * segment bound allows.
-     */
+    /** Loop thread: hands every waiting write to libuv, in order. */
     void flush() {
         PendingWrite first;
         synchronized (this) {
@@ -312,8 +307,11 @@ final class WriteQueue {
     }
 
     /**
-     * Loop thread: one native write of the segments of {@code first} and the writes after it,
-     * up to the segment bound.
+     * Loop thread: one native write of the segments of {@code first}.
+     *
+     * <p>One {@code uv_write} per write, not one for several: libuv reports a request done or
+     * cancelled as a whole, so a request per write is what keeps each stage exact (a write the
+     * kernel took completes, one it did not fails with ECANCELED on close), as in libuv.
      *
      * @return the writes not submitted yet
      */
@@ -321,11 +319,6 @@ final class WriteQueue {
         IoVectors vectors = stream.loop.ioVectors();
         PendingWrite last = first;
         addSegments(vectors, first);
-        while (last.next != null
-                && vectors.count + last.next.segments <= MAX_SEGMENTS_PER_WRITE) {
-            last = last.next;
-            addSegments(vectors, last);
-        }
         PendingWrite rest = last.next;
         last.next = null;
         int id = nextWriteId++;
