@@ -1,9 +1,11 @@
 /*
  * uvtcp: private header of the JNI glue between dev.uvtcp.jni.UvNative and libuv.
  *
- * One C file per libuv concept (loop, handle, stream, tcp, errors) plus uvtcp_jni.c, which
- * holds JNI_OnLoad/JNI_OnUnload, the cached JNI ids and small helpers. Every file includes
- * this header first.
+ * One C file per libuv concept (loop, handle, stream, tcp, errors); uvtcp_upcall.c, the
+ * helpers they share (the cached up-call method ids, the JNIEnv of a loop); and uvtcp_jni.c,
+ * the root: JNI_OnLoad/JNI_OnUnload, which register every file's natives. Dependencies go one
+ * way: the root uses everything, the concept files use the helpers, the helpers use nothing.
+ * Every file includes this header first.
  */
 #ifndef UVTCP_H
 #define UVTCP_H
@@ -27,7 +29,6 @@
 
 /* Java class names (JNI form). */
 #define UVTCP_NATIVE_CLASS "dev/uvtcp/jni/UvNative"
-#define UVTCP_HANDLE_CALLBACKS_CLASS "dev/uvtcp/jni/HandleCallbacks"
 #define UVTCP_LOOP_CALLBACKS_CLASS "dev/uvtcp/jni/LoopCallbacks"
 
 /* Values of UvNative's constants. */
@@ -52,6 +53,15 @@ typedef struct uvtcp_write_req {
 } uvtcp_write_req_t;
 
 /*
+ * One buffer of a write as Java lays it out in direct memory: the address and the length of
+ * the bytes, two native-order 64-bit values (UvNative.IOV_BYTES each).
+ */
+typedef struct uvtcp_iov {
+  int64_t address;
+  int64_t length;
+} uvtcp_iov_t;
+
+/*
  * A loop. The uv_loop_t is the first member, so a uv_loop_t* of one of our handles is also a
  * uvtcp_loop_t*.
  */
@@ -59,34 +69,44 @@ typedef struct uvtcp_loop {
   uv_loop_t loop;
   uv_async_t wakeup;          /* its callback calls LoopCallbacks.onWakeup */
   JNIEnv *env;                /* set while inside loopRun: callbacks only happen there */
-  jobject callbacks;          /* global ref: LoopCallbacks */
+  jobject callbacks;          /* global ref: LoopCallbacks, the target of every up-call */
   jobject read_buffer;        /* global ref: the direct ByteBuffer behind read_base */
   char *read_base;            /* handed out by every alloc callback */
   size_t read_capacity;
   uvtcp_write_req_t *free_write_reqs;
   unsigned free_write_req_count;
+  unsigned pending_reqs;      /* connect, write and shutdown requests libuv has not called back */
 } uvtcp_loop_t;
 
-/* A TCP handle. The uv_tcp_t is the first member; tcp.data points at the struct. */
+/*
+ * A TCP handle. The uv_tcp_t is the first member; tcp.data points at the struct. The handle
+ * is known to Java by its id in its loop's handle table: no JNI reference per handle.
+ */
 typedef struct uvtcp_handle {
   uv_tcp_t tcp;
-  jobject callbacks; /* global ref: HandleCallbacks, deleted after onClose */
+  jint id;
 } uvtcp_handle_t;
 
-/* Method ids cached in JNI_OnLoad (uvtcp_jni.c). */
+/* Method ids of LoopCallbacks, cached in JNI_OnLoad (uvtcp_upcall.c). */
 typedef struct uvtcp_ids {
-  jmethodID on_read;       /* HandleCallbacks.onRead(J)V */
-  jmethodID on_write;      /* HandleCallbacks.onWrite(II)V */
-  jmethodID on_connect;    /* HandleCallbacks.onConnect(I)V */
-  jmethodID on_shutdown;   /* HandleCallbacks.onShutdown(I)V */
-  jmethodID on_connection; /* HandleCallbacks.onConnection(I)V */
-  jmethodID on_close;      /* HandleCallbacks.onClose()V */
-  jmethodID on_wakeup;     /* LoopCallbacks.onWakeup()V */
+  jmethodID on_wakeup;     /* onWakeup()V */
+  jmethodID on_read;       /* onRead(IJ)V */
+  jmethodID on_write;      /* onWrite(III)V */
+  jmethodID on_connect;    /* onConnect(II)V */
+  jmethodID on_shutdown;   /* onShutdown(II)V */
+  jmethodID on_connection; /* onConnection(II)V */
+  jmethodID on_close;      /* onClose(I)V */
 } uvtcp_ids_t;
 
 extern uvtcp_ids_t uvtcp_ids;
 
-/* ---- uvtcp_jni.c: helpers ---- */
+/* ---- uvtcp_upcall.c: what the other files share ---- */
+
+/* Caches the up-call method ids and remembers the VM; 0, or -1 with a Java error pending. */
+int uvtcp_upcall_init(JavaVM *vm, JNIEnv *env);
+
+/* Forgets what uvtcp_upcall_init cached. */
+void uvtcp_upcall_forget(void);
 
 /* The JNIEnv for an up-call on this loop's thread (the one loopRun stored). */
 JNIEnv *uvtcp_env(uvtcp_loop_t *loop);
@@ -99,6 +119,14 @@ static inline uvtcp_loop_t *uvtcp_loop_of(const uv_handle_t *handle) {
   return (uvtcp_loop_t *) handle->loop;
 }
 
+/* The id Java gave a uvtcp handle. */
+static inline jint uvtcp_id_of(const uv_handle_t *handle) {
+  return ((const uvtcp_handle_t *) handle->data)->id;
+}
+
+/* An up-call "method(handle id, status)" to the handle's loop (connect, shutdown, ...). */
+void uvtcp_upcall_status(uv_handle_t *handle, jmethodID method, int status);
+
 /* ---- per-file registration of natives (called from JNI_OnLoad) ---- */
 
 int uvtcp_register_errors(JNIEnv *env, jclass cls);
@@ -109,7 +137,7 @@ int uvtcp_register_tcp(JNIEnv *env, jclass cls);
 
 /* ---- uvtcp_handle.c ---- */
 
-/* The close callback of every uvtcp handle: onClose, drop the global ref, free. */
+/* The close callback of every uvtcp handle: onClose(id), then free. */
 void uvtcp_handle_close_cb(uv_handle_t *handle);
 
 /* ---- uvtcp_stream.c ---- */

@@ -10,11 +10,11 @@
 
 void uvtcp_handle_close_cb(uv_handle_t *handle) {
   uvtcp_handle_t *h = handle->data;
-  JNIEnv *env = uvtcp_env(uvtcp_loop_of(handle));
+  uvtcp_loop_t *loop = uvtcp_loop_of(handle);
+  JNIEnv *env = uvtcp_env(loop);
   if (env != NULL) {
-    (*env)->CallVoidMethod(env, h->callbacks, uvtcp_ids.on_close);
+    (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_close, h->id);
     uvtcp_after_upcall(env);
-    (*env)->DeleteGlobalRef(env, h->callbacks);
   }
   free(h);
 }

@@ -143,7 +143,7 @@ static jboolean JNICALL loopAlive(JNIEnv *env, jclass cls, jlong address) {
   (void) env;
   (void) cls;
   uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
-  if (loop->loop.active_reqs.count > 0) {
+  if (loop->pending_reqs > 0) {
     return JNI_TRUE;
   }
   alive_walk_t walk = {(const uv_handle_t *) &loop->wakeup, 0};

@@ -4,16 +4,13 @@
  */
 #include "uvtcp.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #define STREAM(address) UVTCP_PTR(uv_stream_t, address)
 
 /* Buffers up to this count live on the stack; more are malloc'd. */
 #define STACK_BUFS 16
-
-static inline uvtcp_handle_t *handle_of(uv_stream_t *stream) {
-  return stream->data;
-}
 
 /* ---- write request pool (per loop) ---- */
 
@@ -46,16 +43,10 @@ void uvtcp_write_req_pool_drain(uvtcp_loop_t *loop) {
   loop->free_write_req_count = 0;
 }
 
-/* ---- callbacks ---- */
+/* ---- callbacks: each an up-call to the loop's LoopCallbacks with the handle's id ---- */
 
 static void connection_cb(uv_stream_t *server, int status) {
-  JNIEnv *env = uvtcp_env(uvtcp_loop_of((uv_handle_t *) server));
-  if (env == NULL) {
-    return;
-  }
-  (*env)->CallVoidMethod(env, handle_of(server)->callbacks, uvtcp_ids.on_connection,
-      (jint) status);
-  uvtcp_after_upcall(env);
+  uvtcp_upcall_status((uv_handle_t *) server, uvtcp_ids.on_connection, status);
 }
 
 static void alloc_cb(uv_handle_t *handle, size_t suggested_size, uv_buf_t *buf) {
@@ -70,11 +61,13 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (nread == 0) {
     return;
   }
-  JNIEnv *env = uvtcp_env(uvtcp_loop_of((uv_handle_t *) stream));
+  uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) stream);
+  JNIEnv *env = uvtcp_env(loop);
   if (env == NULL) {
     return;
   }
-  (*env)->CallVoidMethod(env, handle_of(stream)->callbacks, uvtcp_ids.on_read, (jlong) nread);
+  (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_read,
+      uvtcp_id_of((uv_handle_t *) stream), (jlong) nread);
   uvtcp_after_upcall(env);
 }
 
@@ -84,25 +77,21 @@ static void write_cb(uv_write_t *req, int status) {
   uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) stream);
   jint request_id = wreq->request_id;
   write_req_put(loop, wreq);
+  loop->pending_reqs--;
   JNIEnv *env = uvtcp_env(loop);
   if (env == NULL) {
     return;
   }
-  (*env)->CallVoidMethod(env, handle_of(stream)->callbacks, uvtcp_ids.on_write, request_id,
-      (jint) status);
+  (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_write,
+      uvtcp_id_of((uv_handle_t *) stream), request_id, (jint) status);
   uvtcp_after_upcall(env);
 }
 
 static void shutdown_cb(uv_shutdown_t *req, int status) {
   uv_stream_t *stream = req->handle;
   free(req);
-  JNIEnv *env = uvtcp_env(uvtcp_loop_of((uv_handle_t *) stream));
-  if (env == NULL) {
-    return;
-  }
-  (*env)->CallVoidMethod(env, handle_of(stream)->callbacks, uvtcp_ids.on_shutdown,
-      (jint) status);
-  uvtcp_after_upcall(env);
+  uvtcp_loop_of((uv_handle_t *) stream)->pending_reqs--;
+  uvtcp_upcall_status((uv_handle_t *) stream, uvtcp_ids.on_shutdown, status);
 }
 
 /* ---- natives ---- */
@@ -131,66 +120,31 @@ static jint JNICALL readStop(JNIEnv *env, jclass cls, jlong stream) {
   return uv_read_stop(STREAM(stream));
 }
 
-/* One Java buffer region -> uv_buf_t. Returns 0 or UV_EINVAL. */
-static int to_buf(JNIEnv *env, jobject buffer, jint position, jint length, uv_buf_t *out) {
-  if (buffer == NULL || position < 0 || length < 0) {
-    return UV_EINVAL;
-  }
-  char *base = (*env)->GetDirectBufferAddress(env, buffer);
-  if (base == NULL) {
-    return UV_EINVAL;
-  }
-  jlong capacity = (*env)->GetDirectBufferCapacity(env, buffer);
-  if ((jlong) position + (jlong) length > capacity) {
-    return UV_EINVAL;
-  }
-  *out = uv_buf_init(base + position, (unsigned int) length);
-  return 0;
-}
-
 /*
- * Converts (buffers, positions, lengths, count) into uv_buf_t. *bufs is either `stack` (count
+ * The uvtcp_iov_t array Java laid out at `iov` -> uv_buf_t. *bufs is either `stack` (count
  * <= STACK_BUFS) or malloc'd, which the caller frees when it is not `stack`. Returns 0 or a
  * negative error code (nothing to free then).
  */
-static int to_bufs(JNIEnv *env, jobjectArray buffers, jintArray positions, jintArray lengths,
-    jint count, uv_buf_t *stack, uv_buf_t **bufs) {
-  if (buffers == NULL || positions == NULL || lengths == NULL || count <= 0
-      || (*env)->GetArrayLength(env, buffers) < count
-      || (*env)->GetArrayLength(env, positions) < count
-      || (*env)->GetArrayLength(env, lengths) < count) {
+static int to_bufs(jlong iov, jint count, uv_buf_t *stack, uv_buf_t **bufs) {
+  const uvtcp_iov_t *in = UVTCP_PTR(const uvtcp_iov_t, iov);
+  if (in == NULL || count <= 0) {
     return UV_EINVAL;
   }
-  jint stack_ints[2 * STACK_BUFS];
-  jint *ints = stack_ints;
   uv_buf_t *out = stack;
   if (count > STACK_BUFS) {
-    ints = malloc(2 * (size_t) count * sizeof *ints);
     out = malloc((size_t) count * sizeof *out);
-    if (ints == NULL || out == NULL) {
-      free(ints);
-      free(out);
+    if (out == NULL) {
       return UV_ENOMEM;
     }
   }
-  jint *pos = ints;
-  jint *len = ints + count;
-  (*env)->GetIntArrayRegion(env, positions, 0, count, pos);
-  (*env)->GetIntArrayRegion(env, lengths, 0, count, len);
-  int err = 0;
-  for (jint i = 0; i < count && err == 0; i++) {
-    jobject buffer = (*env)->GetObjectArrayElement(env, buffers, i);
-    err = to_buf(env, buffer, pos[i], len[i], &out[i]);
-    (*env)->DeleteLocalRef(env, buffer);
-  }
-  if (ints != stack_ints) {
-    free(ints);
-  }
-  if (err != 0) {
-    if (out != stack) {
-      free(out);
+  for (jint i = 0; i < count; i++) {
+    if (in[i].address == 0 || in[i].length < 0 || in[i].length > (int64_t) UINT_MAX) {
+      if (out != stack) {
+        free(out);
+      }
+      return UV_EINVAL;
     }
-    return err;
+    out[i] = uv_buf_init(UVTCP_PTR(char, in[i].address), (unsigned int) in[i].length);
   }
   *bufs = out;
   return 0;
@@ -232,16 +186,17 @@ static jint do_write(uv_stream_t *stream, jint request_id, uv_buf_t *bufs, unsig
     write_req_put(loop, req);
     return err;
   }
+  loop->pending_reqs++;
   return UVTCP_WRITE_QUEUED;
 }
 
 static jint JNICALL streamWrite(JNIEnv *env, jclass cls, jlong stream, jint request_id,
-    jobjectArray buffers, jintArray positions, jintArray lengths, jint count,
-    jboolean try_first) {
+    jlong iov, jint count, jboolean try_first) {
+  (void) env;
   (void) cls;
   uv_buf_t stack[STACK_BUFS];
   uv_buf_t *bufs = NULL;
-  int err = to_bufs(env, buffers, positions, lengths, count, stack, &bufs);
+  int err = to_bufs(iov, count, stack, &bufs);
   if (err != 0) {
     return err;
   }
@@ -252,23 +207,13 @@ static jint JNICALL streamWrite(JNIEnv *env, jclass cls, jlong stream, jint requ
   return result;
 }
 
-static jint JNICALL streamWrite1(JNIEnv *env, jclass cls, jlong stream, jint request_id,
-    jobject buffer, jint position, jint length, jboolean try_first) {
-  (void) cls;
-  uv_buf_t buf;
-  int err = to_buf(env, buffer, position, length, &buf);
-  if (err != 0) {
-    return err;
-  }
-  return do_write(STREAM(stream), request_id, &buf, 1, try_first);
-}
-
-static jint JNICALL streamTryWrite(JNIEnv *env, jclass cls, jlong stream,
-    jobjectArray buffers, jintArray positions, jintArray lengths, jint count) {
+static jint JNICALL streamTryWrite(JNIEnv *env, jclass cls, jlong stream, jlong iov,
+    jint count) {
+  (void) env;
   (void) cls;
   uv_buf_t stack[STACK_BUFS];
   uv_buf_t *bufs = NULL;
-  int err = to_bufs(env, buffers, positions, lengths, count, stack, &bufs);
+  int err = to_bufs(iov, count, stack, &bufs);
   if (err != 0) {
     return err;
   }
@@ -279,30 +224,25 @@ static jint JNICALL streamTryWrite(JNIEnv *env, jclass cls, jlong stream,
   return result;
 }
 
-static jint JNICALL streamTryWrite1(JNIEnv *env, jclass cls, jlong stream, jobject buffer,
-    jint position, jint length) {
+/* uv_try_write of one region: the hot path of an echo, with nothing to lay out. */
+static jint JNICALL streamTryWrite1(JNIEnv *env, jclass cls, jlong stream, jlong address,
+    jint length) {
+  (void) env;
   (void) cls;
-  uv_buf_t buf;
-  int err = to_buf(env, buffer, position, length, &buf);
-  if (err != 0) {
-    return err;
+  if (address == 0 || length < 0) {
+    return UV_EINVAL;
   }
+  uv_buf_t buf = uv_buf_init(UVTCP_PTR(char, address), (unsigned int) length);
   return uv_try_write(STREAM(stream), &buf, 1);
 }
 
-/* uv_try_write from the loop's own read buffer: no JNI object access at all. */
-static jint JNICALL streamTryWriteReadBuffer(JNIEnv *env, jclass cls, jlong stream,
-    jint position, jint length) {
-  (void) env;
+/* The address of a direct buffer's memory, or 0 if it has none (a heap buffer). */
+static jlong JNICALL bufferAddress(JNIEnv *env, jclass cls, jobject buffer) {
   (void) cls;
-  uv_stream_t *s = STREAM(stream);
-  uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) s);
-  if (position < 0 || length < 0
-      || (size_t) position + (size_t) length > loop->read_capacity) {
-    return UV_EINVAL;
+  if (buffer == NULL) {
+    return 0;
   }
-  uv_buf_t buf = uv_buf_init(loop->read_base + position, (unsigned int) length);
-  return uv_try_write(s, &buf, 1);
+  return UVTCP_ADDR((*env)->GetDirectBufferAddress(env, buffer));
 }
 
 static jint JNICALL streamShutdown(JNIEnv *env, jclass cls, jlong stream) {
@@ -315,6 +255,8 @@ static jint JNICALL streamShutdown(JNIEnv *env, jclass cls, jlong stream) {
   int err = uv_shutdown(req, STREAM(stream), shutdown_cb);
   if (err != 0) {
     free(req);
+  } else {
+    uvtcp_loop_of((uv_handle_t *) STREAM(stream))->pending_reqs++;
   }
   return err;
 }
@@ -348,11 +290,10 @@ static const JNINativeMethod methods[] = {
     {"accept", "(JJ)I", (void *) streamAccept},
     {"readStart", "(J)I", (void *) readStart},
     {"readStop", "(J)I", (void *) readStop},
-    {"write", "(JI[Ljava/nio/ByteBuffer;[I[IIZ)I", (void *) streamWrite},
-    {"write1", "(JILjava/nio/ByteBuffer;IIZ)I", (void *) streamWrite1},
-    {"tryWrite", "(J[Ljava/nio/ByteBuffer;[I[II)I", (void *) streamTryWrite},
-    {"tryWrite1", "(JLjava/nio/ByteBuffer;II)I", (void *) streamTryWrite1},
-    {"tryWriteReadBuffer", "(JII)I", (void *) streamTryWriteReadBuffer},
+    {"write", "(JIJIZ)I", (void *) streamWrite},
+    {"tryWrite", "(JJI)I", (void *) streamTryWrite},
+    {"tryWrite1", "(JJI)I", (void *) streamTryWrite1},
+    {"bufferAddress", "(Ljava/nio/ByteBuffer;)J", (void *) bufferAddress},
     {"shutdown", "(J)I", (void *) streamShutdown},
     {"isReadable", "(J)Z", (void *) isReadable},
     {"isWritable", "(J)Z", (void *) isWritable},

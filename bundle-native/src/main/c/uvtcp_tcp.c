@@ -93,36 +93,27 @@ static int from_sockaddr(JNIEnv *env, const struct sockaddr_storage *addr, jbyte
 static void connect_cb(uv_connect_t *req, int status) {
   uv_stream_t *stream = req->handle;
   free(req);
-  JNIEnv *env = uvtcp_env(uvtcp_loop_of((uv_handle_t *) stream));
-  if (env == NULL) {
-    return;
-  }
-  uvtcp_handle_t *h = stream->data;
-  (*env)->CallVoidMethod(env, h->callbacks, uvtcp_ids.on_connect, (jint) status);
-  uvtcp_after_upcall(env);
+  uvtcp_loop_of((uv_handle_t *) stream)->pending_reqs--;
+  uvtcp_upcall_status((uv_handle_t *) stream, uvtcp_ids.on_connect, status);
 }
 
 static jlong JNICALL tcpInit(JNIEnv *env, jclass cls, jlong loop_address, jint domain,
-    jobject callbacks) {
+    jint id) {
+  (void) env;
   (void) cls;
   int af = domain_to_af(domain);
-  if (af < 0 || callbacks == NULL) {
+  if (af < 0) {
     return UV_EINVAL;
   }
   uvtcp_handle_t *h = calloc(1, sizeof *h);
   if (h == NULL) {
     return UV_ENOMEM;
   }
-  h->callbacks = (*env)->NewGlobalRef(env, callbacks);
-  if (h->callbacks == NULL) {
-    free(h);
-    return UV_ENOMEM;
-  }
+  h->id = id;
   uv_loop_t *loop = &UVTCP_PTR(uvtcp_loop_t, loop_address)->loop;
   int err = af == AF_UNSPEC ? uv_tcp_init(loop, &h->tcp)
                             : uv_tcp_init_ex(loop, &h->tcp, (unsigned int) af);
   if (err != 0) {
-    (*env)->DeleteGlobalRef(env, h->callbacks);
     free(h);
     return err;
   }
@@ -257,6 +248,8 @@ static jint JNICALL tcpConnect(JNIEnv *env, jclass cls, jlong tcp, jbyteArray ad
   err = uv_tcp_connect(req, TCP(tcp), (const struct sockaddr *) &addr, connect_cb);
   if (err != 0) {
     free(req);
+  } else {
+    uvtcp_loop_of((uv_handle_t *) TCP(tcp))->pending_reqs++;
   }
   return err;
 }
@@ -338,7 +331,7 @@ static jint JNICALL socketClose(JNIEnv *env, jclass cls, jint fd) {
 }
 
 static const JNINativeMethod methods[] = {
-    {"tcpInit", "(JILdev/uvtcp/jni/HandleCallbacks;)J", (void *) tcpInit},
+    {"tcpInit", "(JII)J", (void *) tcpInit},
     {"tcpOpen", "(JI)I", (void *) tcpOpen},
     {"tcpNoDelay", "(JZ)I", (void *) tcpNoDelay},
     {"tcpKeepAlive", "(JZI)I", (void *) tcpKeepAlive},

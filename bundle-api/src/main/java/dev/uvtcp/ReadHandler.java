@@ -10,10 +10,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Exceptions thrown are logged and otherwise ignored.
  *
  * <p>Lifetime: a handler that implements only {@link #onRead} (a lambda) leaks nothing: by
- * default the stream is closed when the peer ends its side ({@link #onEnd}) and when reading
- * fails ({@link #onError}), as Netty closes a channel on end of input unless half-closure is
- * allowed. A handler that wants to go on writing after the peer's end of input (half-close)
- * overrides {@link #onEnd} and closes the stream itself later.
+ * default the stream is closed when the peer ends its side ({@link #onEnd}: once what is
+ * queued was sent) and when reading fails ({@link #onError}: at once), as Netty closes a
+ * channel on end of input unless half-closure is allowed. A handler that wants to go on
+ * writing after the peer's end of input (half-close) overrides {@link #onEnd} and closes the
+ * stream itself later.
  */
 @ConsumerType
 @FunctionalInterface
@@ -36,16 +37,18 @@ public interface ReadHandler {
      * The peer shut down its sending side (EOF). Reading has stopped; the stream is still
      * writable until it is closed.
      *
-     * <p>The default closes the stream, so that a connection whose peer went away is never
-     * left open: writes still queued then fail with {@code ECANCELED}. Override it to answer
-     * after the peer's end of input (half-close), e.g. to send what is queued and then close:
-     * {@code stream.shutdown().whenComplete((done, error) -> stream.close())}; the stream then
-     * stays open until the override (or something later) closes it.
+     * <p>The default finishes the conversation, so that a connection whose peer went away is
+     * never left open and an echo loses no answer: it shuts the stream down
+     * ({@link Stream#shutdown()}: the writes queued so far are sent first, then the peer reads
+     * EOF) and closes it once that is done, or at once if the shutdown fails (the peer reset
+     * the connection, or the stream was shut down already). Override it to answer after the
+     * peer's end of input (half-close); the stream then stays open until the override (or
+     * something later) closes it.
      *
      * @param stream the stream
      */
     default void onEnd(Stream stream) {
-        stream.close();
+        stream.shutdown().whenComplete((shutDown, failed) -> stream.close());
     }
 
     /**

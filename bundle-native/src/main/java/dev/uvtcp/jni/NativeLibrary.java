@@ -43,7 +43,7 @@ public final class NativeLibrary {
      * loads them (when this class is initialised) before the library is.
      */
     private static final List<Class<?>> UP_CALL_TYPES =
-            List.of(HandleCallbacks.class, LoopCallbacks.class);
+            List.of(LoopCallbacks.class);
 
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;

@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Threading: every method taking a loop or handle address must be called on the thread that
  * runs that loop, except {@link #loopWakeup(long)}, which any thread may call while the loop
- * exists. Callbacks ({@link HandleCallbacks}, {@link LoopCallbacks}) only happen inside
- * {@link #loopRun(long, int)}.
+ * exists. Callbacks ({@link LoopCallbacks}, one object per loop, handles named by the id
+ * given to {@link #tcpInit}) only happen inside {@link #loopRun(long, int)}.
  *
  * <p>Return values: methods returning {@code int} return 0 (or a non-negative result) on
  * success and a negative libuv error code on failure; methods returning an address return a
@@ -36,6 +36,12 @@ public final class UvNative {
     public static final int DOMAIN_INET = 4;
     /** {@link #tcpInit} domain: an IPv6 socket is created now ({@code uv_tcp_init_ex}). */
     public static final int DOMAIN_INET6 = 6;
+
+    /**
+     * Bytes per buffer in the arrays {@link #write} and {@link #tryWrite} read: the buffer's
+     * address, then its length, each a 64-bit value in native byte order.
+     */
+    public static final int IOV_BYTES = 16;
 
     /** {@link #write} result: everything was written at once; no callback will follow. */
     public static final int WRITE_DONE = 1;
@@ -87,7 +93,8 @@ public final class UvNative {
      *
      * @param readBuffer direct buffer handed to every read on this loop; must stay reachable
      *     until {@link #loopDelete(long)} succeeds
-     * @param callbacks receives wake-ups; held by a global reference until loopDelete
+     * @param callbacks receives wake-ups and every handle's events; held by a global
+     *     reference until loopDelete
      * @return the loop address, or a negative error code
      */
     public static native long loopNew(ByteBuffer readBuffer, LoopCallbacks callbacks);
@@ -177,46 +184,39 @@ public final class UvNative {
     public static native int readStop(long stream);
 
     /**
-     * Writes {@code count} direct buffers as one request ({@code uv_write}, i.e. writev). With
+     * Writes {@code count} buffers as one request ({@code uv_write}, i.e. writev). With
      * {@code tryFirst} it first calls {@code uv_try_write} and queues only what was not written.
-     * The buffers must stay reachable and unchanged until {@code onWrite} for this request.
+     * The memory of every buffer must stay valid and unchanged until {@code onWrite} for this
+     * request (or until this call returns, if it returns {@link #WRITE_DONE} or an error).
      *
-     * @param buffers direct buffers
-     * @param positions start offset in each buffer
-     * @param lengths byte count from each buffer
+     * @param iov the address of {@code count} entries of {@link #IOV_BYTES} bytes (address and
+     *     length of each buffer), read during this call only
      * @return {@link #WRITE_DONE}, {@link #WRITE_QUEUED} or a negative error code (no callback)
      */
-    public static native int write(long stream, int requestId, ByteBuffer[] buffers,
-            int[] positions, int[] lengths, int count, boolean tryFirst);
-
-    /** {@link #write} for one buffer, without the arrays. */
-    public static native int write1(long stream, int requestId, ByteBuffer buffer,
-            int position, int length, boolean tryFirst);
+    public static native int write(long stream, int requestId, long iov, int count,
+            boolean tryFirst);
 
     /**
-     * {@code uv_try_write} of direct buffers.
+     * {@code uv_try_write} of {@code count} buffers laid out as for {@link #write}.
      *
      * @return bytes written, or a negative error code ({@code UV_EAGAIN} if nothing could be)
      */
-    public static native int tryWrite(long stream, ByteBuffer[] buffers, int[] positions,
-            int[] lengths, int count);
+    public static native int tryWrite(long stream, long iov, int count);
 
     /**
-     * {@code uv_try_write} of one direct buffer region, without the arrays: the hot path of
-     * an echo (a read view written back from the read callback).
+     * {@code uv_try_write} of the {@code length} bytes at {@code address}: the hot path of an
+     * echo (the loop's read buffer, written back from the read callback).
      *
      * @return bytes written, or a negative error code ({@code UV_EAGAIN} if nothing could be)
      */
-    public static native int tryWrite1(long stream, ByteBuffer buffer, int position, int length);
+    public static native int tryWrite1(long stream, long address, int length);
 
     /**
-     * {@code uv_try_write} of bytes of the stream's loop's read buffer (the one given to
-     * {@link #loopNew}): echoing what was just read without any JNI object access.
+     * {@code GetDirectBufferAddress}: where a direct buffer's memory starts.
      *
-     * @return bytes written, or a negative error code ({@code UV_EINVAL} if the region is not
-     *     inside the read buffer, {@code UV_EAGAIN} if nothing could be written)
+     * @return the address, or 0 for a buffer without one (a heap buffer, or null)
      */
-    public static native int tryWriteReadBuffer(long stream, int position, int length);
+    public static native long bufferAddress(ByteBuffer buffer);
 
     /** {@code uv_shutdown}; {@code onShutdown} follows. */
     public static native int shutdown(long stream);
@@ -239,10 +239,11 @@ public final class UvNative {
      * Allocates and initialises a TCP handle ({@code uv_tcp_init}, or {@code uv_tcp_init_ex}
      * for {@link #DOMAIN_INET} / {@link #DOMAIN_INET6}).
      *
-     * @param callbacks receives this handle's events; held by a global reference until onClose
+     * @param id the handle's id in its loop's table: every event of the handle reaches the
+     *     loop's {@link LoopCallbacks} with it, until (and including) {@code onClose}
      * @return the handle address, or a negative error code (nothing allocated then)
      */
-    public static native long tcpInit(long loop, int domain, HandleCallbacks callbacks);
+    public static native long tcpInit(long loop, int domain, int id);
 
     /**
      * {@code uv_tcp_open} of a private duplicate of {@code fd}

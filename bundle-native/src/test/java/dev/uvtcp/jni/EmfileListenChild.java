@@ -17,35 +17,39 @@ public final class EmfileListenChild {
     private EmfileListenChild() {
     }
 
-    /** Records the first connection status; 1 means none yet. */
-    static final class Callbacks extends HandleCallbacks {
+    /** Records the first connection status of the one handle; 1 means none yet. */
+    static final class Callbacks extends LoopCallbacks {
         volatile int status = 1;
 
         @Override
-        public void onConnection(int s) {
+        public void onConnection(int handle, int s) {
             if (status == 1) {
                 status = s;
             }
         }
 
         @Override
-        public void onRead(long nread) {
+        public void onWakeup() {
         }
 
         @Override
-        public void onWrite(int requestId, int s) {
+        public void onRead(int handle, long nread) {
         }
 
         @Override
-        public void onConnect(int s) {
+        public void onWrite(int handle, int requestId, int s) {
         }
 
         @Override
-        public void onShutdown(int s) {
+        public void onConnect(int handle, int s) {
         }
 
         @Override
-        public void onClose() {
+        public void onShutdown(int handle, int s) {
+        }
+
+        @Override
+        public void onClose(int handle) {
         }
     }
 
@@ -56,9 +60,9 @@ public final class EmfileListenChild {
      * @throws Exception if the set-up fails
      */
     public static void main(String[] args) throws Exception {
-        long loop = UvNative.loopNew(ByteBuffer.allocateDirect(1024), () -> { });
         Callbacks callbacks = new Callbacks();
-        long server = UvNative.tcpInit(loop, UvNative.DOMAIN_INET, callbacks);
+        long loop = UvNative.loopNew(ByteBuffer.allocateDirect(1024), callbacks);
+        long server = UvNative.tcpInit(loop, UvNative.DOMAIN_INET, 0);
         check(UvNative.tcpBind(server, new byte[] {127, 0, 0, 1}, 0, 0, false), "bind");
         check(UvNative.listen(server, 16), "listen");
         byte[] name = new byte[UvNative.SOCKADDR_BYTES];

@@ -9,7 +9,7 @@ class LoopTest {
 
     @Test
     void loopIsCreatedRunShutDownAndDeleted() {
-        long loop = UvNative.loopNew(ByteBuffer.allocateDirect(1024), () -> { });
+        long loop = UvNative.loopNew(ByteBuffer.allocateDirect(1024), TestLoop.ignoring());
         assertThat(loop).isPositive();
         assertThat(UvNative.loopRun(loop, UvNative.RUN_NOWAIT)).isGreaterThanOrEqualTo(0);
         assertThat(UvNative.loopAlive(loop)).isFalse();
@@ -23,7 +23,7 @@ class LoopTest {
 
     @Test
     void heapReadBufferIsRejected() {
-        assertThat(UvNative.loopNew(ByteBuffer.allocate(16), () -> { }))
+        assertThat(UvNative.loopNew(ByteBuffer.allocate(16), TestLoop.ignoring()))
                 .isEqualTo(UvNative.errCode("EINVAL"));
     }
 
@@ -42,7 +42,7 @@ class LoopTest {
     void loopWithAnActiveHandleIsAliveAndCannotBeDeleted() {
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, cb);
+            long tcp = loop.tcpInit(UvNative.DOMAIN_UNSPEC, cb);
             assertThat(UvNative.tcpBind(tcp, new byte[] {127, 0, 0, 1}, 0, 0, false)).isZero();
             assertThat(UvNative.listen(tcp, 8)).isZero();
             assertThat(UvNative.loopAlive(loop.address)).isTrue();

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** HandleCallbacks that record every up-call (all on the test thread). */
-final class RecordingCallbacks extends HandleCallbacks {
+/** Records every up-call of one handle (all on the test thread; see {@link TestLoop}). */
+final class RecordingCallbacks {
 
     private final ByteBuffer readBuffer;
     final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -21,8 +21,7 @@ final class RecordingCallbacks extends HandleCallbacks {
         this.readBuffer = readBuffer;
     }
 
-    @Override
-    public void onRead(long nread) {
+    void onRead(long nread) {
         if (nread > 0) {
             byte[] bytes = new byte[(int) nread];
             readBuffer.duplicate().clear().get(bytes);
@@ -32,28 +31,23 @@ final class RecordingCallbacks extends HandleCallbacks {
         }
     }
 
-    @Override
-    public void onWrite(int requestId, int status) {
+    void onWrite(int requestId, int status) {
         writes.add(new int[] {requestId, status});
     }
 
-    @Override
-    public void onConnect(int status) {
+    void onConnect(int status) {
         connectStatus = status;
     }
 
-    @Override
-    public void onShutdown(int status) {
+    void onShutdown(int status) {
         shutdownStatus = status;
     }
 
-    @Override
-    public void onConnection(int status) {
+    void onConnection(int status) {
         connections.add(status);
     }
 
-    @Override
-    public void onClose() {
+    void onClose() {
         closes++;
     }
 }

@@ -27,7 +27,7 @@ class TcpTest {
     @Test
     void handleBoundToLoopbackPortZeroReportsItsPort() {
         try (TestLoop loop = new TestLoop()) {
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC,
+            long tcp = loop.tcpInit(UvNative.DOMAIN_UNSPEC,
                     new RecordingCallbacks(loop.readBuffer));
             assertThat(tcp).isPositive();
             assertThat(UvNative.tcpBind(tcp, LOCALHOST, 0, 0, false)).isZero();
@@ -48,20 +48,20 @@ class TcpTest {
             RecordingCallbacks clientCb = new RecordingCallbacks(loop.readBuffer);
             RecordingCallbacks acceptedCb = new RecordingCallbacks(loop.readBuffer);
 
-            long server = UvNative.tcpInit(loop.address, UvNative.DOMAIN_INET, serverCb);
+            long server = loop.tcpInit(UvNative.DOMAIN_INET, serverCb);
             assertThat(UvNative.tcpBind(server, LOCALHOST, 0, 0, false)).isZero();
             assertThat(UvNative.listen(server, 16)).isZero();
             byte[] serverName = new byte[UvNative.SOCKADDR_BYTES];
             assertThat(UvNative.tcpSockName(server, serverName)).isZero();
 
-            long client = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, clientCb);
+            long client = loop.tcpInit(UvNative.DOMAIN_UNSPEC, clientCb);
             assertThat(UvNative.tcpConnect(client, LOCALHOST, port(serverName), 0)).isZero();
             loop.runUntil("connect and connection",
                     () -> clientCb.connectStatus != null && !serverCb.connections.isEmpty());
             assertThat(clientCb.connectStatus).isZero();
             assertThat(serverCb.connections).containsExactly(0);
 
-            long accepted = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, acceptedCb);
+            long accepted = loop.tcpInit(UvNative.DOMAIN_UNSPEC, acceptedCb);
             assertThat(UvNative.accept(server, accepted)).isZero();
             assertThat(UvNative.readStart(accepted)).isZero();
             byte[] peer = new byte[UvNative.SOCKADDR_BYTES];
@@ -71,11 +71,12 @@ class TcpTest {
             assertThat(peer).isEqualTo(clientName);
 
             ByteBuffer hello = direct("hello ");
-            int first = UvNative.write1(client, 1, hello, 8, 6, true);
+            int first = UvNative.write(client, 1,
+                    loop.iov(new ByteBuffer[] {hello}, new int[] {8}, new int[] {6}), 1, true);
             assertThat(first).isIn(UvNative.WRITE_DONE, UvNative.WRITE_QUEUED);
             ByteBuffer[] parts = {direct("uv"), direct("tcp")};
-            int second = UvNative.write(client, 2, parts, new int[] {8, 8}, new int[] {2, 3}, 2,
-                    false);
+            int second = UvNative.write(client, 2,
+                    loop.iov(parts, new int[] {8, 8}, new int[] {2, 3}), 2, false);
             assertThat(second).isEqualTo(UvNative.WRITE_QUEUED);
 
             loop.runUntil("11 bytes read", () -> acceptedCb.received.size() >= 11);
@@ -106,22 +107,27 @@ class TcpTest {
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks serverCb = new RecordingCallbacks(loop.readBuffer);
             RecordingCallbacks clientCb = new RecordingCallbacks(loop.readBuffer);
-            long server = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, serverCb);
+            long server = loop.tcpInit(UvNative.DOMAIN_UNSPEC, serverCb);
             assertThat(UvNative.tcpBind(server, LOCALHOST, 0, 0, false)).isZero();
             assertThat(UvNative.listen(server, 16)).isZero();
             byte[] name = new byte[UvNative.SOCKADDR_BYTES];
             UvNative.tcpSockName(server, name);
-            long client = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, clientCb);
+            long client = loop.tcpInit(UvNative.DOMAIN_UNSPEC, clientCb);
             UvNative.tcpConnect(client, LOCALHOST, port(name), 0);
             loop.runUntil("connected", () -> clientCb.connectStatus != null);
 
             ByteBuffer[] parts = {direct("a"), direct("bc")};
-            assertThat(UvNative.write(client, 7, parts, new int[] {8, 8}, new int[] {1, 2}, 2, true))
+            assertThat(UvNative.write(client, 7,
+                    loop.iov(parts, new int[] {8, 8}, new int[] {1, 2}), 2, true))
                     .isEqualTo(UvNative.WRITE_DONE);
-            assertThat(UvNative.tryWrite(client, parts, new int[] {8, 8}, new int[] {1, 2}, 2))
+            assertThat(UvNative.tryWrite(client,
+                    loop.iov(parts, new int[] {8, 8}, new int[] {1, 2}), 2))
                     .isEqualTo(3);
-            assertThat(UvNative.write1(client, 8, ByteBuffer.allocate(4), 0, 4, true))
-                    .as("heap buffer").isEqualTo(UvNative.errCode("EINVAL"));
+            assertThat(UvNative.bufferAddress(ByteBuffer.allocate(4))).as("heap buffer").isZero();
+            assertThat(UvNative.write(client, 8, loop.iov(0, 4), 1, true))
+                    .as("no address").isEqualTo(UvNative.errCode("EINVAL"));
+            assertThat(UvNative.tryWrite(client, loop.iov(0, 4), 0))
+                    .as("no buffer").isEqualTo(UvNative.errCode("EINVAL"));
             assertThat(clientCb.writes).isEmpty();
         }
     }
@@ -132,16 +138,16 @@ class TcpTest {
             RecordingCallbacks serverCb = new RecordingCallbacks(loop.readBuffer);
             RecordingCallbacks clientCb = new RecordingCallbacks(loop.readBuffer);
             RecordingCallbacks acceptedCb = new RecordingCallbacks(loop.readBuffer);
-            long server = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, serverCb);
+            long server = loop.tcpInit(UvNative.DOMAIN_UNSPEC, serverCb);
             assertThat(UvNative.tcpBind(server, LOCALHOST, 0, 0, false)).isZero();
             assertThat(UvNative.listen(server, 16)).isZero();
             byte[] name = new byte[UvNative.SOCKADDR_BYTES];
             UvNative.tcpSockName(server, name);
-            long client = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, clientCb);
+            long client = loop.tcpInit(UvNative.DOMAIN_UNSPEC, clientCb);
             UvNative.tcpConnect(client, LOCALHOST, port(name), 0);
             loop.runUntil("connected",
                     () -> clientCb.connectStatus != null && !serverCb.connections.isEmpty());
-            long accepted = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, acceptedCb);
+            long accepted = loop.tcpInit(UvNative.DOMAIN_UNSPEC, acceptedCb);
             assertThat(UvNative.accept(server, accepted)).isZero();
 
             // 20 buffers (more than fit on the native stack array), far more than the socket
@@ -161,7 +167,7 @@ class TcpTest {
                 lengths[i] = size - 3;
                 buffers[i].position(3).get(expected, i * (size - 3), size - 3);
             }
-            assertThat(UvNative.write(client, 99, buffers, positions, lengths, count, true))
+            assertThat(UvNative.write(client, 99, loop.iov(buffers, positions, lengths), count, true))
                     .isEqualTo(UvNative.WRITE_QUEUED);
             assertThat(UvNative.writeQueueSize(client)).isPositive();
             assertThat(UvNative.readStart(accepted)).isZero();
@@ -179,7 +185,7 @@ class TcpTest {
     void closingCallsOnCloseExactlyOnce() {
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_INET, cb);
+            long tcp = loop.tcpInit(UvNative.DOMAIN_INET, cb);
             UvNative.close(tcp);
             assertThat(UvNative.isClosing(tcp)).isTrue();
             UvNative.close(tcp); // already closing: no effect
@@ -196,7 +202,7 @@ class TcpTest {
         RecordingCallbacks cb;
         try (TestLoop loop = new TestLoop()) {
             cb = new RecordingCallbacks(loop.readBuffer);
-            UvNative.tcpInit(loop.address, UvNative.DOMAIN_INET, cb);
+            loop.tcpInit(UvNative.DOMAIN_INET, cb);
         }
         assertThat(cb.closes).isEqualTo(1);
     }
@@ -205,7 +211,7 @@ class TcpTest {
     void socketOptionsSetThroughLibuvReadBack() {
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_INET, cb);
+            long tcp = loop.tcpInit(UvNative.DOMAIN_INET, cb);
             assertThat(UvNative.tcpNoDelay(tcp, true)).isZero();
             assertThat(UvNative.tcpSocketOption(tcp, UvNative.OPTION_TCP_NODELAY)).isEqualTo(1);
             assertThat(UvNative.tcpKeepAlive(tcp, true, 42)).isZero();
@@ -222,7 +228,7 @@ class TcpTest {
         assertThat(fd).isNotNegative();
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, cb);
+            long tcp = loop.tcpInit(UvNative.DOMAIN_UNSPEC, cb);
             assertThat(UvNative.tcpOpen(tcp, fd)).isZero();
             int own = UvNative.fileno(tcp);
             assertThat(own).as("the handle's descriptor").isNotNegative().isNotEqualTo(fd);
@@ -250,7 +256,7 @@ class TcpTest {
     void tcpOpenRefusesClosedDescriptorsAndNonSocketsAndKeepsNothingOpen() throws Exception {
         try (TestLoop loop = new TestLoop()) {
             RecordingCallbacks cb = new RecordingCallbacks(loop.readBuffer);
-            long tcp = UvNative.tcpInit(loop.address, UvNative.DOMAIN_UNSPEC, cb);
+            long tcp = loop.tcpInit(UvNative.DOMAIN_UNSPEC, cb);
             int closed = UvNative.socketNew(UvNative.DOMAIN_INET);
             assertThat(UvNative.socketClose(closed)).isZero();
             long before = openDescriptors();

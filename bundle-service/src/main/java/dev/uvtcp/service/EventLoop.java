@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * costs one wake-up. The native loop address is only touched on the loop thread, except for the
  * wake-up, which is guarded so that it can never reach a freed loop.
  */
-final class EventLoop implements Loop, LoopCallbacks {
+final class EventLoop implements Loop {
 
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
     /** Tasks run per wake-up before the loop polls I/O again, so I/O is not starved. */
@@ -31,6 +31,12 @@ final class EventLoop implements Loop, LoopCallbacks {
     private final Thread thread;
     private final ByteBuffer readBuffer;
     private final ByteBuffer readView;
+    /** Where {@link #readBuffer} starts in memory. */
+    private final long readBufferAddress;
+    /** The target of every up-call of this loop's native layer. */
+    private final Upcalls upcalls = new Upcalls(this);
+    /** Loop thread only: the open handles by the id the native layer knows them by. */
+    private final HandleTable table = new HandleTable();
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Object wakeupGuard = new Object();
@@ -58,6 +64,7 @@ final class EventLoop implements Loop, LoopCallbacks {
         this.name = name;
         this.readBuffer = ByteBuffer.allocateDirect(readBufferSize);
         this.readView = readBuffer.asReadOnlyBuffer();
+        this.readBufferAddress = UvNative.bufferAddress(readBuffer);
         this.thread = new Thread(this::run, name);
     }
 
@@ -79,7 +86,7 @@ final class EventLoop implements Loop, LoopCallbacks {
 
     private void run() {
         CURRENT.set(this);
-        long created = UvNative.loopNew(readBuffer, this);
+        long created = UvNative.loopNew(readBuffer, upcalls);
         if (created < 0) {
             accepting = false;
             started.completeExceptionally(UvErrors.exception((int) created, "loop init " + name));
@@ -121,8 +128,8 @@ final class EventLoop implements Loop, LoopCallbacks {
         runPendingTasks(Integer.MAX_VALUE);
     }
 
-    @Override
-    public void onWakeup() {
+    /** Loop thread: the loop's wake-up fired (see {@link #execute}). */
+    private void onWakeup() {
         wakeupPending.set(false);
         if (runPendingTasks(TASKS_PER_WAKEUP) == TASKS_PER_WAKEUP && !tasks.isEmpty()) {
             wakeup();
@@ -276,6 +283,75 @@ final class EventLoop implements Loop, LoopCallbacks {
     ByteBuffer readView(int n) {
         readView.limit(n).position(0);
         return readView;
+    }
+
+    /** Where the read buffer (and every read view) starts in memory. */
+    long readBufferAddress() {
+        return readBufferAddress;
+    }
+
+    /**
+     * Loop thread: a table id for a handle about to be created natively, given to
+     * {@code tcpInit}; {@link #forgetHandleId} gives it back if the creation fails.
+     */
+    int handleIdFor(UvHandle handle) {
+        return table.add(handle);
+    }
+
+    /** Loop thread: gives back the id of a handle that was not created or has closed. */
+    void forgetHandleId(int id) {
+        table.remove(id);
+    }
+
+    /**
+     * The native layer's up-calls for this loop, dispatched to the handle named by its id: a
+     * private object, so that neither the loop nor a handle, which users see, carries public
+     * up-call methods.
+     */
+    private static final class Upcalls extends LoopCallbacks {
+
+        private final EventLoop loop;
+
+        Upcalls(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void onWakeup() {
+            loop.onWakeup();
+        }
+
+        @Override
+        public void onRead(int handle, long nread) {
+            ((UvStream) loop.table.get(handle)).onRead(nread);
+        }
+
+        @Override
+        public void onWrite(int handle, int requestId, int status) {
+            ((UvStream) loop.table.get(handle)).onWrite(requestId, status);
+        }
+
+        @Override
+        public void onConnect(int handle, int status) {
+            ((UvTcp) loop.table.get(handle)).onConnect(status);
+        }
+
+        @Override
+        public void onShutdown(int handle, int status) {
+            ((UvStream) loop.table.get(handle)).onShutdown(status);
+        }
+
+        @Override
+        public void onConnection(int handle, int status) {
+            ((UvStream) loop.table.get(handle)).onConnection(status);
+        }
+
+        @Override
+        public void onClose(int handle) {
+            UvHandle closed = loop.table.get(handle);
+            loop.table.remove(handle);
+            closed.onClose();
+        }
     }
 
     /** Loop thread: the scratch arrays for one native write of many segments. */

@@ -1,40 +1,66 @@
 package dev.uvtcp.service;
 
+import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.nio.ByteOrder;
 
 /**
- * A loop's scratch arrays for one native write of many segments (libuv copies what it is
- * given, so they are reused for the next write). Loop thread only.
+ * A loop's scratch array for one native write of many buffers, laid out as the native layer
+ * reads it (address and length of each, {@link UvNative#IOV_BYTES} bytes per buffer). libuv
+ * copies what it is given, so the array is reused for the next write. Loop thread only.
  */
 final class IoVectors {
 
-    ByteBuffer[] buffers = new ByteBuffer[16];
-    int[] positions = new int[16];
-    int[] lengths = new int[16];
-    int count;
+    private ByteBuffer entries;
+    /** Where {@link #entries} starts in memory: what native writes are given. */
+    private long address;
+    private int capacity;
+    private int count;
+    private long lastAddress;
+    private long lastLength;
 
-    void add(ByteBuffer buffer, int position, int length) {
-        int last = count - 1;
-        if (last >= 0 && buffers[last] == buffer && positions[last] + lengths[last] == position) {
-            lengths[last] += length; // consecutive writes packed into one block
+    IoVectors() {
+        grow(16);
+    }
+
+    /** Adds a buffer, merged with the last one when it continues it in memory. */
+    void add(long bufferAddress, int length) {
+        if (count > 0 && lastAddress + lastLength == bufferAddress) {
+            lastLength += length;
+            entries.putLong((count - 1) * UvNative.IOV_BYTES + 8, lastLength);
             return;
         }
-        if (count == buffers.length) {
-            int grown = count * 2;
-            buffers = Arrays.copyOf(buffers, grown);
-            positions = Arrays.copyOf(positions, grown);
-            lengths = Arrays.copyOf(lengths, grown);
+        if (count == capacity) {
+            grow(capacity * 2);
         }
-        buffers[count] = buffer;
-        positions[count] = position;
-        lengths[count] = length;
+        int at = count * UvNative.IOV_BYTES;
+        entries.putLong(at, bufferAddress);
+        entries.putLong(at + 8, length);
+        lastAddress = bufferAddress;
+        lastLength = length;
         count++;
     }
 
-    /** Forgets the buffers, so that the scratch arrays keep no memory reachable. */
+    int count() {
+        return count;
+    }
+
+    long address() {
+        return address;
+    }
+
     void clear() {
-        Arrays.fill(buffers, 0, count, null);
         count = 0;
+    }
+
+    private void grow(int newCapacity) {
+        ByteBuffer grown = ByteBuffer.allocateDirect(newCapacity * UvNative.IOV_BYTES)
+                .order(ByteOrder.nativeOrder());
+        if (entries != null) {
+            grown.put(0, entries, 0, count * UvNative.IOV_BYTES);
+        }
+        entries = grown;
+        address = UvNative.bufferAddress(grown);
+        capacity = newCapacity;
     }
 }

@@ -6,16 +6,19 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One {@code write} call held by a {@link WriteQueue}: its bytes as segments of direct memory
- * (the caller's direct buffers as they are, copies in {@link WriteBlock}s for the rest), the
- * memory it holds, and the caller's future. Guarded by its queue until it ends.
+ * (addresses into the caller's direct buffers as they are, or into the {@link WriteBlock}s its
+ * copies were packed into), what keeps that memory reachable, and the caller's future.
+ * Guarded by its queue until it ends.
  */
 final class PendingWrite {
 
     final CompletableFuture<Void> future = new CompletableFuture<>();
-    ByteBuffer[] buffers;
-    int[] positions;
+    long[] addresses;
     int[] lengths;
     int segments;
+    /** The caller's direct buffers, kept reachable until the write ends; or null. */
+    ByteBuffer[] direct;
+    int directCount;
     /** The blocks this write's copied bytes lie in, each once. */
     WriteBlock[] blocks;
     int blockCount;
@@ -30,29 +33,35 @@ final class PendingWrite {
 
     PendingWrite(int expectedSegments) {
         int n = Math.max(1, expectedSegments);
-        buffers = new ByteBuffer[n];
-        positions = new int[n];
+        addresses = new long[n];
         lengths = new int[n];
     }
 
-    /** Adds a segment, merged with the last one when it continues it in the same memory. */
-    void addSegment(ByteBuffer buffer, int position, int length) {
+    /** Adds a segment, merged with the last one when it continues it in memory. */
+    void addSegment(long address, int length) {
         int last = segments - 1;
-        if (last >= 0 && buffers[last] == buffer
-                && positions[last] + lengths[last] == position) {
+        if (last >= 0 && addresses[last] + lengths[last] == address) {
             lengths[last] += length;
             return;
         }
-        if (segments == buffers.length) {
+        if (segments == addresses.length) {
             int grown = segments * 2;
-            buffers = Arrays.copyOf(buffers, grown);
-            positions = Arrays.copyOf(positions, grown);
+            addresses = Arrays.copyOf(addresses, grown);
             lengths = Arrays.copyOf(lengths, grown);
         }
-        buffers[segments] = buffer;
-        positions[segments] = position;
+        addresses[segments] = address;
         lengths[segments] = length;
         segments++;
+    }
+
+    /** Keeps one of the caller's direct buffers reachable until the write ends. */
+    void holdDirect(ByteBuffer buffer) {
+        if (direct == null) {
+            direct = new ByteBuffer[2];
+        } else if (directCount == direct.length) {
+            direct = Arrays.copyOf(direct, directCount * 2);
+        }
+        direct[directCount++] = buffer;
     }
 
     /** Records that some of this write's bytes lie in {@code block}. */

@@ -5,7 +5,6 @@ import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.HandleType;
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
-import dev.uvtcp.jni.HandleCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first checks that the handle is open, so a closed handle never reaches native code.
  * {@link #state} is volatile so that other threads can refuse work early.
  */
-abstract class UvHandle extends HandleCallbacks implements Handle {
+abstract class UvHandle implements Handle {
 
     static final System.Logger LOG = System.getLogger(UvHandle.class.getName());
 
@@ -237,8 +236,8 @@ abstract class UvHandle extends HandleCallbacks implements Handle {
     void afterClose() {
     }
 
-    @Override
-    public final void onClose() {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onClose}. */
+    final void onClose() {
         state = CLOSED;
         address = 0;
         loop.unregister(this);

@@ -39,8 +39,8 @@ abstract class UvStream extends UvHandle implements Stream {
     private volatile WriteQueue writes;
     private ReadHandler readHandler;
     /**
-     * Loop thread only: reading is stopped natively because queued writes hold more than
-     * {@link #READ_PAUSE_HIGH_WATER} (the handler stays set; reading resumes once they drain).
+     * Loop thread only: reading is stopped natively because queued writes hold more than half
+     * the write queue limit (the handler stays set; reading resumes once they drain).
      */
     private boolean readPausedByWrites;
     /** Loop thread only: set by {@link #listen}; null for connections, the many. */
@@ -97,8 +97,8 @@ abstract class UvStream extends UvHandle implements Stream {
         return label();
     }
 
-    @Override
-    public final void onConnection(int status) {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onConnection}. */
+    final void onConnection(int status) {
         Listening current = listening;
         if (current == null) {
             return;
@@ -209,21 +209,21 @@ abstract class UvStream extends UvHandle implements Stream {
     }
 
     /**
-     * Queued writes above this stop the stream's reading, so that a peer that sends without
-     * reading what comes back (an echo, a proxy to itself) is slowed by TCP's own flow control
-     * instead of filling memory up to the write queue limit. Netty users know this as turning
+     * Queued writes holding more than half the write queue limit stop the stream's reading,
+     * so that a peer that sends without reading what comes back (an echo, a proxy to itself)
+     * is slowed by TCP's own flow control before the limit refuses a write; reading resumes
+     * once they hold a quarter of it. Half, not less: a peer may well send a few MiB before it
+     * reads, and libuv or Netty would queue that too. Netty users know this as turning
      * auto-read off while a channel is not writable.
      */
-    static final long READ_PAUSE_HIGH_WATER = 1024 * 1024;
-    /** Reading resumes when queued writes hold no more than this. */
-    static final long READ_RESUME_LOW_WATER = 256 * 1024;
+    static final int READ_PAUSE_DIVISOR = 2;
+    static final int READ_RESUME_DIVISOR = 4;
 
     /** Loop thread, after a read was handled: pauses reading if queued writes are high. */
     private void pauseReadingIfWritesAreHigh() {
         WriteQueue queue = writes;
         if (queue != null && !readPausedByWrites && readHandler != null && isOpen()
-                && queue.heldBytesNow() > Math.min(READ_PAUSE_HIGH_WATER,
-                        maxWriteQueueBytes / 2)) {
+                && queue.heldBytesNow() > maxWriteQueueBytes / READ_PAUSE_DIVISOR) {
             readPausedByWrites = true;
             UvNative.readStop(address);
         }
@@ -231,8 +231,8 @@ abstract class UvStream extends UvHandle implements Stream {
 
     /** Loop thread: writes ended and now hold {@code heldBytes}; resumes a paused read. */
     final void writesEnded(long heldBytes) {
-        if (readPausedByWrites && heldBytes <= Math.min(READ_RESUME_LOW_WATER,
-                maxWriteQueueBytes / 4) && isOpen()) {
+        if (readPausedByWrites && heldBytes <= maxWriteQueueBytes / READ_RESUME_DIVISOR
+                && isOpen()) {
             readPausedByWrites = false;
             if (readHandler != null) {
                 int result = UvNative.readStart(address);
@@ -246,8 +246,8 @@ abstract class UvStream extends UvHandle implements Stream {
         }
     }
 
-    @Override
-    public final void onRead(long nread) {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onRead}. */
+    final void onRead(long nread) {
         ReadHandler handler = readHandler;
         if (handler == null) {
             return;
@@ -345,9 +345,9 @@ abstract class UvStream extends UvHandle implements Stream {
             return null;
         }
         int position = src.position();
-        int written = loop.isReadView(src)
-                ? UvNative.tryWriteReadBuffer(address, position, length) // an echo
-                : UvNative.tryWrite1(address, src, position, length);
+        long base = loop.isReadView(src) ? loop.readBufferAddress() // an echo
+                : UvNative.bufferAddress(src);
+        int written = UvNative.tryWrite1(address, base + position, length);
         if (written > 0) {
             bytesWritten += written;
         }
@@ -445,8 +445,8 @@ abstract class UvStream extends UvHandle implements Stream {
         return UvErrors.exception(code, operation);
     }
 
-    @Override
-    public final void onWrite(int requestId, int status) {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onWrite}. */
+    final void onWrite(int requestId, int status) {
         WriteQueue queue = writes;
         if (queue != null) {
             queue.onWrite(requestId, status);
@@ -474,23 +474,26 @@ abstract class UvStream extends UvHandle implements Stream {
             return 0; // queued writes go first, as libuv's uv_try_write answers EAGAIN then
         }
         int count = source.length;
-        ByteBuffer[] direct = new ByteBuffer[count];
-        int[] positions = new int[count];
-        int[] lengths = new int[count];
         ByteBuffer[] copies = new ByteBuffer[count];
+        IoVectors vectors = loop.ioVectors();
         try {
             for (int i = 0; i < count; i++) {
                 ByteBuffer src = source[i];
-                lengths[i] = src.remaining();
+                int length = src.remaining();
+                if (length == 0) {
+                    continue;
+                }
                 if (src.isDirect()) {
-                    direct[i] = src;
-                    positions[i] = src.position();
+                    vectors.add(UvNative.bufferAddress(src) + src.position(), length);
                 } else {
                     copies[i] = scratchCopy(src);
-                    direct[i] = copies[i];
+                    vectors.add(UvNative.bufferAddress(copies[i]), length);
                 }
             }
-            int written = UvNative.tryWrite(address, direct, positions, lengths, count);
+            if (vectors.count() == 0) {
+                return 0;
+            }
+            int written = UvNative.tryWrite(address, vectors.address(), vectors.count());
             if (written == UvErrors.EAGAIN) {
                 return 0;
             }
@@ -506,6 +509,7 @@ abstract class UvStream extends UvHandle implements Stream {
             bytesWritten += written;
             return written;
         } finally {
+            vectors.clear();
             for (ByteBuffer copy : copies) {
                 if (copy != null && copy.capacity() <= DirectBufferPool.MAX_BLOCK) {
                     bufferPool.give(copy);
@@ -560,8 +564,8 @@ abstract class UvStream extends UvHandle implements Stream {
         return result;
     }
 
-    @Override
-    public final void onShutdown(int status) {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onShutdown}. */
+    final void onShutdown(int status) {
         CompletableFuture<Void> result = pendingShutdown;
         // libuv has one shutdown request per stream: once it ended, none is pending.
         pendingShutdown = null;

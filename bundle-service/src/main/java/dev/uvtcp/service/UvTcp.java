@@ -51,8 +51,10 @@ final class UvTcp extends UvStream implements Tcp {
     static UvTcp createOnLoop(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool,
             int domain) throws UvException {
         UvTcp tcp = new UvTcp(loop, owner, bufferPool);
-        long address = UvNative.tcpInit(loop.address(), domain, tcp);
+        int id = loop.handleIdFor(tcp);
+        long address = UvNative.tcpInit(loop.address(), domain, id);
         if (address < 0) {
+            loop.forgetHandleId(id);
             throw UvErrors.exception((int) address, "tcp init");
         }
         tcp.attachNative(address);
@@ -169,8 +171,8 @@ final class UvTcp extends UvStream implements Tcp {
         }
     }
 
-    @Override
-    public void onConnect(int status) {
+    /** Up-call (loop thread): see {@code LoopCallbacks.onConnect}. */
+    void onConnect(int status) {
         CompletableFuture<Void> result = pendingConnect;
         pendingConnect = null;
         if (connectTimeout != null) {

@@ -1,5 +1,6 @@
 package dev.uvtcp.service;
 
+import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
 
 /**
@@ -10,6 +11,8 @@ import java.nio.ByteBuffer;
 final class WriteBlock {
 
     final ByteBuffer memory;
+    /** Where {@link #memory} starts: what native writes are given. */
+    final long address;
     /** Bytes filled from the start. */
     int used;
     /** Writes whose bytes lie in this block and have not ended; freed at 0. */
@@ -17,6 +20,7 @@ final class WriteBlock {
 
     WriteBlock(ByteBuffer memory) {
         this.memory = memory;
+        this.address = UvNative.bufferAddress(memory);
     }
 
     int free() {

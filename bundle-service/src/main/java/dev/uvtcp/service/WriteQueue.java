@@ -225,7 +225,8 @@ final class WriteQueue {
                 continue;
             }
             if (!isBorrowedOrHeap(buffer)) {
-                write.addSegment(buffer, buffer.position(), length);
+                write.addSegment(UvNative.bufferAddress(buffer) + buffer.position(), length);
+                write.holdDirect(buffer);
                 write.directBytes += length;
                 heldBytes += length;
                 continue;
@@ -244,7 +245,7 @@ final class WriteQueue {
                 int step = Math.min(length, tail.free());
                 tail.memory.put(tail.used, buffer, from, step);
                 write.useBlock(tail);
-                write.addSegment(tail.memory, tail.used, step);
+                write.addSegment(tail.address + tail.used, step);
                 tail.used += step;
                 from += step;
                 length -= step;
@@ -270,7 +271,8 @@ final class WriteQueue {
         }
         write.blocks = null;
         write.blockCount = 0;
-        write.buffers = null;
+        write.direct = null;
+        write.directCount = 0;
     }
 
     private void scheduleFlush() {
@@ -326,11 +328,7 @@ final class WriteQueue {
         long address = stream.address;
         int result;
         try {
-            result = vectors.count == 1
-                    ? UvNative.write1(address, id, vectors.buffers[0], vectors.positions[0],
-                            vectors.lengths[0], tryFirst)
-                    : UvNative.write(address, id, vectors.buffers, vectors.positions,
-                            vectors.lengths, vectors.count, tryFirst);
+            result = UvNative.write(address, id, vectors.address(), vectors.count(), tryFirst);
         } finally {
             vectors.clear();
         }
@@ -354,7 +352,7 @@ final class WriteQueue {
 
     private static void addSegments(IoVectors vectors, PendingWrite write) {
         for (int i = 0; i < write.segments; i++) {
-            vectors.add(write.buffers[i], write.positions[i], write.lengths[i]);
+            vectors.add(write.addresses[i], write.lengths[i]);
         }
     }
 
