@@ -30,8 +30,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * settings that were accepted in this bundle revision, else with the defaults.
  *
  * <p><b>An accepted change restarts everything.</b> When the settings really change, this
- * component disables and enables itself, so that DS deactivates it and activates a new one
- * with the new values. Before that, every {@code TcpService} bound to the old loops is
+ * component disables and enables itself (from a short-lived thread, {@code
+ * uvtcp-configuration-restart}), so that DS deactivates it and activates a new one with the new
+ * values. Before that, every {@code TcpService} bound to the old loops is
  * deactivated, which releases it: each handle every consumer created is closed (listening
  * ports are freed, peers see their connections end). Consumers then get a new
  * {@code TcpService} over the new loops, through their static references (their components are
@@ -123,10 +124,19 @@ public final class LoopGroupComponent {
         LOG.log(System.Logger.Level.INFO, "uvtcp: configuration " + PID + " changed ("
                 + ConfigurationCheck.describe(check.settings()) + "): restarting the loops,"
                 + " which closes every handle of every consumer");
-        // Both calls only queue the work in SCR: the deactivation (consumers first) and the
-        // activation with the configuration current by then happen after this returns.
-        context.disableComponent(NAME);
-        context.enableComponent(NAME);
+        // Not on this thread: DS holds this component's lock while it calls modified, and the
+        // deactivation that disabling queues needs it. Enabling waits until the deactivation
+        // (consumers first) is done; the new instance reads the configuration current by then.
+        Thread restart = new Thread(() -> {
+            try {
+                context.disableComponent(NAME);
+                context.enableComponent(NAME);
+            } catch (IllegalStateException bundleStopping) {
+                // the bundle is being stopped: nothing left to restart
+            }
+        }, "uvtcp-configuration-restart");
+        restart.setDaemon(true);
+        restart.start();
     }
 
     /**

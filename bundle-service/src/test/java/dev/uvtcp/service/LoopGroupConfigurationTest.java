@@ -26,7 +26,8 @@ import org.osgi.service.component.ComponentInstance;
 /**
  * A bad configuration of PID {@code dev.uvtcp} is rejected with a message naming the property
  * and its value, and the loops keep running; a good one that changes the settings restarts the
- * component through DS (disable, then enable); one that changes nothing restarts nothing. The
+ * component through DS (disable, then enable, from another thread than DS's); one that changes
+ * nothing restarts nothing. The
  * component is driven as DS drives it, with the configuration as DS converts it (a value it
  * cannot convert throws from its accessor, as Felix SCR's does).
  */
@@ -133,6 +134,7 @@ class LoopGroupConfigurationTest {
 
             component.modified(config(Map.of("loops", 2, "threadNamePrefix", prefix)),
                     Map.of("loops", 2));
+            assertThat(TestSupport.eventually(() -> context.calls.size() == 2)).isTrue();
             assertThat(context.calls).containsExactly("disable " + LoopGroupComponent.NAME,
                     "enable " + LoopGroupComponent.NAME);
             assertThat(logged).singleElement().asString()
