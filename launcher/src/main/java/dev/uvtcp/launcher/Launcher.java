@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,15 +230,20 @@ public final class Launcher {
      */
     private static String servingLines(BundleContext context) {
         try {
-            Collection<ServiceReference<Function>> references = context.getServiceReferences(
-                    Function.class, "(uvtcp.launcher.report=servers)");
-            for (ServiceReference<Function> reference : references) {
-                @SuppressWarnings("unchecked")
-                Function<Long, String> report = context.getService(reference);
-                if (report != null) {
-                    try {
+            ServiceReference<?>[] references = context.getServiceReferences(
+                    Function.class.getName(), "(uvtcp.launcher.report=servers)");
+            for (ServiceReference<?> reference : references == null
+                    ? new ServiceReference<?>[0] : references) {
+                Object service = context.getService(reference);
+                try {
+                    if (service instanceof Function<?, ?>) {
+                        // Registered as Function<Long, String> by the console bundle.
+                        @SuppressWarnings("unchecked")
+                        Function<Long, String> report = (Function<Long, String>) service;
                         return report.apply(BANNER_WAIT_MILLIS);
-                    } finally {
+                    }
+                } finally {
+                    if (service != null) {
                         context.ungetService(reference);
                     }
                 }
