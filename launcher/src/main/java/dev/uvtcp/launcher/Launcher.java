@@ -146,7 +146,7 @@ public final class Launcher {
         // Held until the process ends; the operating system releases it even on a crash.
         DeployFolderLock.acquire(deploy);
         FrameworkCache cache = FrameworkCache.create();
-        Framework framework = null;
+        Framework framework;
         try {
             framework = newFramework(deploy, cache);
             framework.init();
@@ -156,8 +156,7 @@ public final class Launcher {
         }
         // From here on the shutdown hook is the one owner of stopping and of the cache: it runs
         // on Ctrl-C and SIGTERM, and on the System.exit that ends main after "stop 0".
-        Framework running = framework;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(running, cache),
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, cache),
                 "uvtcp-launcher-shutdown"));
         List<Bundle> bundles;
         try {
