@@ -78,6 +78,11 @@ class LoopGroupConfigurationTest {
         assertThat(several.problems()).containsExactly(
                 "readBufferSize must be 1024..16777216, was 10",
                 "maxWriteQueueBytes must be >= 1, was 0");
+
+        ConfigurationCheck blank = ConfigurationCheck.of(
+                config(Map.of("threadNamePrefix", " ")), Map.of("threadNamePrefix", " "));
+        assertThat(blank.describeProblems())
+                .isEqualTo("threadNamePrefix must not be blank, was \" \"");
     }
 
     @Test
