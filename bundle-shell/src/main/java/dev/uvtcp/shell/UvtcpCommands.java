@@ -108,16 +108,25 @@ public final class UvtcpCommands {
     static String output(TcpServerRuntime runtime, Supplier<String> whyDown,
             Function<RuntimeDTO, String> format) {
         if (runtime == null) {
-            return notRunning(whyDown.get());
+            return notRunning(explain(whyDown));
         }
         RuntimeDTO snapshot;
         try {
             snapshot = runtime.getRuntimeDTO();
         } catch (RuntimeException e) {
             // The runtime went away while it was read (its loops stopped under it).
-            return notRunning("reading its runtime failed with " + e + "; " + whyDown.get());
+            return notRunning("reading its runtime failed with " + e + "; " + explain(whyDown));
         }
         return format.apply(snapshot);
+    }
+
+    /** The reason, or why it cannot be told (the framework or SCR may be stopping too). */
+    private static String explain(Supplier<String> whyDown) {
+        try {
+            return whyDown.get();
+        } catch (RuntimeException e) {
+            return "why cannot be told (" + e + ")";
+        }
     }
 
     static String notRunning(String reason) {

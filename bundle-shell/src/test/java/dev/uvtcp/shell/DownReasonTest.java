@@ -113,6 +113,14 @@ class DownReasonTest {
                         + " (STOPPING).\n");
     }
 
+    @Test
+    void aFailureToTellWhyIsPrintedToo() {
+        assertThat(UvtcpCommands.output(null, () -> {
+            throw new IllegalStateException("Invalid BundleContext.");
+        }, UvtcpCommands::handles)).isEqualTo("uvtcp is not running: why cannot be told"
+                + " (java.lang.IllegalStateException: Invalid BundleContext.).\n");
+    }
+
     private static ComponentDescriptionDTO description(String name) {
         ComponentDescriptionDTO description = new ComponentDescriptionDTO();
         description.name = name;
