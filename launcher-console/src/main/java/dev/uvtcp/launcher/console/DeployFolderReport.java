@@ -136,7 +136,7 @@ public final class DeployFolderReport {
             }
             if (status.equals(state.candidate)) {
                 state.printed = status;
-                console.print("deploy/" + file.getFileName() + ": " + status);
+                console.print(folder.getFileName() + "/" + file.getFileName() + ": " + status);
             } else {
                 state.candidate = status;
             }
