@@ -8,14 +8,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * described to Metatype under the same id. Every property is optional; a missing one takes its
  * default, which is also what runs with no configuration at all.
  *
- * <p>Changing any property restarts the loops: see {@link LoopGroupComponent}.
+ * <p>Changing any property restarts the loops; a configuration with a value out of range or
+ * of the wrong type is rejected as a whole and the loops keep running: see
+ * {@link LoopGroupComponent} and {@link ConfigurationCheck}.
  */
 @ObjectClassDefinition(
         id = LoopGroupComponent.PID,
         name = "uvtcp",
         description = "libuv TCP handles: the loop threads shared by every TcpService consumer."
                 + " Any change restarts the loops and closes every handle of every consumer,"
-                + " which then gets a new TcpService.")
+                + " which then gets a new TcpService. A configuration with a bad value is"
+                + " rejected (logged as an error naming the property) and the loops keep"
+                + " running as they are.")
 public @interface UvtcpConfiguration {
 
     /** @return number of loop threads, each running one libuv loop; 1 to 256 */
@@ -38,7 +42,7 @@ public @interface UvtcpConfiguration {
     @AttributeDefinition(
             name = "Thread name prefix",
             description = "Loop threads are named this prefix followed by the loop's index,"
-                    + " e.g. uvtcp-loop-0.")
+                    + " e.g. uvtcp-loop-0 (not blank).")
     String threadNamePrefix() default TcpServiceSettings.DEFAULT_THREAD_NAME_PREFIX;
 
     /** @return the write queue limit every new handle starts with, in bytes */

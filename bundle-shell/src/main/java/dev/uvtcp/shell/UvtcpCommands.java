@@ -17,10 +17,17 @@ import dev.uvtcp.runtime.TcpServerRuntime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * {@code uvtcp:loops}, {@code uvtcp:handles} and {@code uvtcp:servers}: what the
@@ -28,6 +35,15 @@ import org.osgi.service.component.annotations.Reference;
  * {@code System.out}, which both Felix Gogo and the Karaf shell send to the session's output
  * (a returned value would not be printed by Karaf's shell when it runs a command in batch
  * mode, e.g. through {@code bin/client}).
+ *
+ * <p><b>The commands never throw.</b> The runtime is an optional, dynamic reference, so the
+ * commands stay registered while uvtcp is down (its bundle stopped, its loops failed to start,
+ * a restart in progress); they then print why instead of a table ({@link DownReason}), read
+ * from the framework and the Declarative Services runtime. A failure while reading the
+ * runtime is printed the same way.
+ *
+ * <p>Threading: commands run on the shell's thread; the references may change at any time,
+ * so each command reads them once.
  */
 @Component(service = UvtcpCommands.class, property = {
     UvtcpCommands.SCOPE_PROPERTY + "=uvtcp",
@@ -39,38 +55,86 @@ public final class UvtcpCommands {
     static final String SCOPE_PROPERTY = "osgi.command.scope";
     static final String FUNCTION_PROPERTY = "osgi.command.function";
 
-    private final TcpServerRuntime runtime;
+    private final BundleContext context;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TcpServerRuntime runtime;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServiceComponentRuntime scr;
 
     /**
-     * @param runtime the uvtcp runtime to describe
+     * @param context to explain, from the installed bundles, why the runtime is missing
      */
     @Activate
-    public UvtcpCommands(@Reference TcpServerRuntime runtime) {
-        this.runtime = runtime;
+    public UvtcpCommands(BundleContext context) {
+        this.context = context;
     }
 
     /** Prints one line per loop: its thread, whether it is busy, its handle count. */
-    @Descriptor("the uvtcp loops: thread, state, busy or idle, handle count, CPU time")
+    @Descriptor("the uvtcp loops: thread, state, busy or idle, whether libuv watches anything,"
+            + " handle count, CPU time")
     public void loops() {
-        System.out.print(loops(runtime.getRuntimeDTO()));
+        System.out.print(run(UvtcpCommands::loops));
     }
 
     /** Prints one line per open handle. */
     @Descriptor("every open uvtcp handle: type, state, addresses, owning bundle, bytes in/out,"
             + " write queue")
     public void handles() {
-        System.out.print(handles(runtime.getRuntimeDTO()));
+        System.out.print(run(UvtcpCommands::handles));
     }
 
     /** Prints one line per whiteboard server, failed ones included, then why they failed. */
     @Descriptor("the whiteboard servers (ConnectionHandler services with uvtcp.server.address):"
             + " address, bundle, status, connections")
     public void servers() {
-        System.out.print(servers(runtime.getRuntimeDTO()));
+        System.out.print(run(UvtcpCommands::servers));
+    }
+
+    /** Formats the runtime's snapshot, or says why there is none. */
+    private String run(Function<RuntimeDTO, String> format) {
+        return output(runtime, () -> DownReason.of(context, scr), format);
+    }
+
+    /**
+     * @param runtime the runtime, or null while there is none
+     * @param whyDown explains a missing or failing runtime
+     * @param format turns the snapshot into a table
+     * @return what the command prints; never throws for a missing or failing runtime
+     */
+    static String output(TcpServerRuntime runtime, Supplier<String> whyDown,
+            Function<RuntimeDTO, String> format) {
+        if (runtime == null) {
+            return notRunning(explain(whyDown));
+        }
+        RuntimeDTO snapshot;
+        try {
+            snapshot = runtime.getRuntimeDTO();
+        } catch (RuntimeException e) {
+            // The runtime went away while it was read (its loops stopped under it).
+            return notRunning("reading its runtime failed with " + e + "; " + explain(whyDown));
+        }
+        return format.apply(snapshot);
+    }
+
+    /** The reason, or why it cannot be told (the framework or SCR may be stopping too). */
+    private static String explain(Supplier<String> whyDown) {
+        try {
+            return whyDown.get();
+        } catch (RuntimeException e) {
+            return "why cannot be told (" + e + ")";
+        }
+    }
+
+    static String notRunning(String reason) {
+        return "uvtcp is not running: " + reason + ".\n";
     }
 
     static String loops(RuntimeDTO dto) {
-        Table table = new Table("LOOP", "THREAD-ID", "THREAD-STATE", "ACTIVITY", "ALIVE",
+        Table table = new Table("LOOP", "THREAD-ID", "THREAD-STATE", "ACTIVITY", "WATCHING",
                 "HANDLES", "CPU-MS");
         for (LoopDTO loop : dto.loops) {
             table.row(loop.name, loop.threadId, loop.threadState, loop.busy ? "busy" : "idle",

@@ -68,8 +68,8 @@ class UvtcpCommandsTest {
     @Test
     void loopsAndHandles() {
         assertThat(UvtcpCommands.loops(runtime())).isEqualTo(""
-                + "LOOP          THREAD-ID  THREAD-STATE  ACTIVITY  ALIVE  HANDLES  CPU-MS\n"
-                + "uvtcp-loop-0  23         RUNNABLE      idle      yes    2        -\n");
+                + "LOOP          THREAD-ID  THREAD-STATE  ACTIVITY  WATCHING  HANDLES  CPU-MS\n"
+                + "uvtcp-loop-0  23         RUNNABLE      idle      yes       2        -\n");
         assertThat(UvtcpCommands.handles(runtime())).isEqualTo(""
                 + "ID  TYPE  LOOP          STATE              LOCAL           REMOTE           BUNDLE  BYTES-IN  BYTES-OUT  WRITE-QUEUE  OWNER\n"
                 + "5   tcp   uvtcp-loop-0  connected,reading  127.0.0.1:7007  127.0.0.1:50000  15      4         4          0            bundle x\n"

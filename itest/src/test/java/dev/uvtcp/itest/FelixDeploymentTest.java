@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNotSame;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -340,6 +341,65 @@ public class FelixDeploymentTest {
                 () -> loopCount(tcpService()) == 1, this::tcpService);
         assertEquals("echo", Echo.roundTrip(third, serveEcho(third), "echo"));
         await("one loop thread", () -> loopThreadNames().size() == 1);
+    }
+
+    @Test
+    public void aBadConfigurationIsRejectedAndTheRunningLoopsKeepServing() throws Exception {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger =
+                java.util.logging.Logger.getLogger("dev.uvtcp.configuration");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(capture);
+        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
+        org.osgi.service.cm.Configuration configuration =
+                configAdmin.getConfiguration(PID, "?");
+        try {
+            TcpService first = tcpService();
+            int port = serveEcho(first);
+
+            Hashtable<String, Object> properties = new Hashtable<>();
+            properties.put("loops", -1);
+            configuration.update(properties);
+            await("the rejection of loops = -1", () -> logged.size() == 1);
+            assertTrue(logged.get(0), logged.get(0).startsWith("SEVERE uvtcp: configuration"
+                    + " dev.uvtcp REJECTED: loops must be 1..256, was -1. The loops keep"
+                    + " running as they are (loops = 1,"));
+            assertEquals("still", Echo.roundTrip(first, port, "still"));
+
+            properties.put("loops", "two");
+            configuration.update(properties);
+            await("the rejection of loops = two", () -> logged.size() == 2);
+            assertTrue(logged.get(1), logged.get(1).startsWith("SEVERE uvtcp: configuration"
+                    + " dev.uvtcp REJECTED: loops = \"two\": not a valid number ("));
+            assertEquals("same server", Echo.roundTrip(first, port, "same server"));
+            assertSame(first, tcpService());
+            assertEquals(List.of(LOOP_PREFIX + "0"), loopThreadNames());
+
+            // A good value after bad ones applies.
+            properties.put("loops", 2);
+            configuration.update(properties);
+            TcpService second = await("a TcpService with 2 loops",
+                    () -> loopCount(tcpService()) == 2, this::tcpService);
+            assertEquals("echo", Echo.roundTrip(second, serveEcho(second), "echo"));
+            assertTrue(logged.toString(), logged.get(2).startsWith("INFO uvtcp: configuration"
+                    + " dev.uvtcp changed (loops = 2,"));
+        } finally {
+            logger.removeHandler(capture);
+            configuration.delete();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -284,6 +284,8 @@ public class WhiteboardTest {
                 assertTrue(loops, loops.startsWith("LOOP "));
                 assertTrue(loops, line(loops, "uvtcp-loop-0").matches(
                         "uvtcp-loop-0\\s+\\d+\\s+RUNNABLE\\s+(idle|busy)\\s+yes\\s+\\d+\\s+\\d+"));
+                assertTrue(loops, loops.startsWith("LOOP          THREAD-ID  THREAD-STATE"
+                        + "  ACTIVITY  WATCHING  HANDLES  CPU-MS\n"));
             }
 
             // A failed server shows with its reason.
@@ -304,6 +306,28 @@ public class WhiteboardTest {
             plugin.uninstall();
             configuration.delete();
         }
+    }
+
+    @Test
+    public void withTheServiceBundleStoppedTheCommandsSayWhyAndThenWorkAgain() throws Exception {
+        Bundle service = Arrays.stream(context().getBundles())
+                .filter(b -> "dev.uvtcp.service".equals(b.getSymbolicName())).findFirst()
+                .orElseThrow();
+        service.stop();
+        try {
+            await("the runtime service gone",
+                    () -> context().getServiceReference(TcpServerRuntime.class) == null);
+            for (String command : List.of("uvtcp:loops", "uvtcp:handles", "uvtcp:servers")) {
+                assertEquals(command, "uvtcp is not running: the bundle dev.uvtcp.service ["
+                        + service.getBundleId() + "] is not active (RESOLVED: it is stopped).\n",
+                        shell(command));
+            }
+        } finally {
+            service.start();
+        }
+        runtime();
+        assertTrue(shell("uvtcp:servers").startsWith("SERVICE  BUNDLE"));
+        assertTrue(shell("uvtcp:loops").startsWith("LOOP "));
     }
 
     // ---------------------------------------------------------------- helpers

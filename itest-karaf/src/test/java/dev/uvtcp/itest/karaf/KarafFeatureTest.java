@@ -123,8 +123,32 @@ class KarafFeatureTest {
             assertTrue(shell.contains("connected,reading"), shell);
         }
 
+        // A bad configuration, read by Karaf's FileInstall from etc/: rejected in karaf.log,
+        // and the echo keeps answering.
+        Files.writeString(karaf.resolve("etc/dev.uvtcp.cfg"), "loops = -1\n");
+        Path karafLog = karaf.resolve("data/log/karaf.log");
+        await("the rejection in karaf.log", () -> read(karafLog).contains(
+                "uvtcp: configuration dev.uvtcp REJECTED: loops must be 1..256, was -1."));
+        assertEquals("still", awaitRoundTrip(echoPort, "still"));
+        String afterBad = client("uvtcp:servers");
+        assertTrue(afterBad.contains("127.0.0.1:" + echoPort + "  serving"), afterBad);
+
         client("feature:uninstall uvtcp-example-echo");
         await("port " + echoPort + " closed after feature:uninstall", () -> refuses(echoPort));
+
+        // With the service bundle stopped, the commands say why (and do not fail).
+        String down = client("bundle:stop dev.uvtcp.service", "uvtcp:servers", "uvtcp:loops");
+        System.out.println("karaf: uvtcp commands with the service bundle stopped:\n" + down);
+        assertTrue(down.contains("uvtcp is not running: the bundle dev.uvtcp.service ["), down);
+        assertTrue(down.contains("] is not active (RESOLVED: it is stopped)."), down);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException notYet) {
+            return "";
+        }
     }
 
     // ---------------------------------------------------------------- Karaf set-up
