@@ -508,6 +508,9 @@ class ByteExactStressTest {
             failedWrites += sender.failedWrites();
             client.close();
             run.senders.remove(sender); // done: its buffers may go
+            // A later round may get the same local port (and so the same seed).
+            sinks.remove(port);
+            run.racePaths.remove(port);
             checked += received;
             rounds++;
         }
