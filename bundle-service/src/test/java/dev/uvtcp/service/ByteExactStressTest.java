@@ -440,16 +440,16 @@ class ByteExactStressTest {
         String cut = close ? "close()" : "shutdown()";
         Map<Integer, CompletableFuture<StreamChecker>> sinks = new ConcurrentHashMap<>();
         Tcp server = listen(run, service, true, null, conn -> run.guard(conn, () -> {
-                    int port = conn.remoteAddress().getPort();
-                    // Made at the first read or the end: the test has named the path by then.
-                    conn.startReading(lazySink(() -> {
-                        StreamChecker checker = run.checker("server side of port " + port,
-                                "writes racing " + cut + " (" + run.racePaths.get(port) + ")",
-                                BytePattern.seedFor(run.salt, port), true);
-                        future(sinks, port).complete(checker);
-                        return checker;
-                    }));
-                }));
+            int port = conn.remoteAddress().getPort();
+            // Made at the first read or the end: the test has named the path by then.
+            conn.startReading(lazySink(() -> {
+                StreamChecker checker = run.checker("server side of port " + port,
+                        "writes racing " + cut + " (" + run.racePaths.get(port) + ")",
+                        BytePattern.seedFor(run.salt, port), true);
+                future(sinks, port).complete(checker);
+                return checker;
+            }));
+        }));
         PatternSender.Path[] paths = {PatternSender.Path.THREAD_HEAP,
             PatternSender.Path.LOOP_DIRECT, PatternSender.Path.THREAD_DIRECT,
             PatternSender.Path.LOOP_WRITEV, PatternSender.Path.THREAD_WRITEV,
@@ -462,6 +462,7 @@ class ByteExactStressTest {
         int fromLoop = 0;
         long failedWrites = 0;
         while (checked < run.budget) {
+            run.checkDeadline("round " + rounds + " of " + cut + " racing writes");
             PatternSender.Path path = paths[rounds % paths.length];
             Tcp client = connect(run, service, server.localAddress(), true);
             int port = client.localAddress().getPort();
