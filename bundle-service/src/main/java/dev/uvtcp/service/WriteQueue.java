@@ -284,70 +284,84 @@ final class WriteQueue {
         }
     }
 
-    /** Loop thread: hands every waiting write to libuv, in order. */
+    /** Waiting writes handed to libuv by one {@link #flush}, at most; then it yields. */
+    private static final int WRITES_PER_FLUSH = 1024;
+
+    /**
+     * Loop thread: hands the waiting writes to libuv, in order, taking them from the head of
+     * the queue one at a time. One at a time because a write may end inside this call (the
+     * kernel took it whole) and its stage's callbacks may write again on this thread: that
+     * later write must still find the writes not yet handed over ahead of it, not overtake
+     * them through the fast path.
+     */
     void flush() {
-        PendingWrite first;
         synchronized (this) {
             flushScheduled = false;
-            first = firstWaiting;
-            firstWaiting = null;
-            lastWaiting = null;
-            hasWaiting = false;
         }
-        if (first == null) {
-            return;
-        }
-        if (!stream.isOpen()) {
-            end(first, new HandleClosedException("write on " + stream.label()
-                    + ": handle closed before the write was sent"));
-            return;
-        }
-        while (first != null) {
-            PendingWrite rest = submit(first);
-            first = rest;
+        for (int handed = 0; ; handed++) {
+            PendingWrite head;
+            synchronized (this) {
+                head = firstWaiting;
+                if (head == null) {
+                    return;
+                }
+                if (handed == WRITES_PER_FLUSH && !flushScheduled) {
+                    flushScheduled = true; // the rest in a later task: I/O is not starved
+                    head = null;
+                } else {
+                    firstWaiting = head.next;
+                    if (firstWaiting == null) {
+                        lastWaiting = null;
+                        hasWaiting = false;
+                    }
+                    head.next = null;
+                }
+            }
+            if (head == null) {
+                scheduleFlush();
+                return;
+            }
+            if (stream.isOpen()) {
+                submit(head);
+            } else {
+                end(head, new HandleClosedException("write on " + stream.label()
+                        + ": handle closed before the write was sent"));
+            }
         }
     }
 
     /**
-     * Loop thread: one native write of the segments of {@code first}.
+     * Loop thread: one native write of the segments of {@code write}.
      *
      * <p>One {@code uv_write} per write, not one for several: libuv reports a request done or
      * cancelled as a whole, so a request per write is what keeps each stage exact (a write the
      * kernel took completes, one it did not fails with ECANCELED on close), as in libuv.
-     *
-     * @return the writes not submitted yet
      */
-    private PendingWrite submit(PendingWrite first) {
+    private void submit(PendingWrite write) {
         IoVectors vectors = stream.loop.ioVectors();
-        PendingWrite last = first;
-        addSegments(vectors, first);
-        PendingWrite rest = last.next;
-        last.next = null;
+        addSegments(vectors, write);
         int id = nextWriteId++;
         boolean tryFirst = oldestInFlight == null;
-        long address = stream.address;
         int result;
         try {
-            result = UvNative.write(address, id, vectors.address(), vectors.count(), tryFirst);
+            result = UvNative.write(stream.address, id, vectors.address(), vectors.count(),
+                    tryFirst);
         } finally {
             vectors.clear();
         }
         if (result == UvNative.WRITE_DONE) {
-            end(first, null);
+            end(write, null);
         } else if (result == UvNative.WRITE_QUEUED) {
-            for (PendingWrite w = first; w != null; w = w.next) {
-                w.writeId = id;
-            }
+            write.writeId = id;
             if (newestInFlight == null) {
-                oldestInFlight = first;
+                oldestInFlight = write;
             } else {
-                newestInFlight.next = first;
+                newestInFlight.next = write;
             }
-            newestInFlight = last;
+            newestInFlight = write;
         } else {
-            end(first, stream.writeError(result));
+            end(write, stream.writeError(result));
         }
-        return rest;
     }
 
     private static void addSegments(IoVectors vectors, PendingWrite write) {
