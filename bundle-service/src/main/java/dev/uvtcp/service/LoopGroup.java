@@ -51,7 +51,11 @@ final class LoopGroup {
         return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
     }
 
-    /** @return the loop whose thread is the calling thread, if one of this group; else null */
+    /**
+     * The one way to ask "is this a loop thread of the group".
+     *
+     * @return the loop whose thread is the calling thread, if one of this group; else null
+     */
     EventLoop current() {
         for (EventLoop loop : loops) {
             if (loop.inLoop()) {
@@ -97,11 +101,10 @@ final class LoopGroup {
 
     /** @throws IllegalStateException if the calling thread is one of this group's loops */
     void requireOutsideLoops() {
-        for (EventLoop loop : loops) {
-            if (loop.inLoop()) {
-                throw new IllegalStateException("a TcpService cannot be closed from its own "
-                        + "loop thread " + loop.name() + "; close it from another thread");
-            }
+        EventLoop loop = current();
+        if (loop != null) {
+            throw new IllegalStateException("a TcpService cannot be closed from its own "
+                    + "loop thread " + loop.name() + "; close it from another thread");
         }
     }
 }

@@ -24,7 +24,7 @@ final class RuntimeIntrospection {
     }
 
     static LoopDTO[] loops(LoopGroup group) {
-        boolean onLoop = onLoopThread(group);
+        boolean onLoop = group.current() != null;
         List<LoopDTO> result = new ArrayList<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (Loop each : group.loops()) {
@@ -70,7 +70,7 @@ final class RuntimeIntrospection {
     }
 
     static HandleDTO[] handles(LoopGroup group) {
-        boolean onLoop = onLoopThread(group);
+        boolean onLoop = group.current() != null;
         List<HandleDTO> result = new ArrayList<>();
         for (Loop each : group.loops()) {
             EventLoop loop = (EventLoop) each;
@@ -105,11 +105,11 @@ final class RuntimeIntrospection {
         boolean open = handle.isOpen();
         boolean listening = false;
         if (handle instanceof UvStream stream && open) {
-            long[] counters = stream.introspect();
-            dto.bytesRead = counters[0];
-            dto.bytesWritten = counters[1];
-            listening = counters[2] != 0;
-            dto.reading = counters[3] != 0;
+            StreamState state = stream.introspect();
+            dto.bytesRead = state.bytesRead();
+            dto.bytesWritten = state.bytesWritten();
+            listening = state.listening();
+            dto.reading = state.reading();
             try {
                 dto.writeQueueSize = stream.writeQueueSize();
             } catch (RuntimeException closing) {
@@ -134,14 +134,5 @@ final class RuntimeIntrospection {
         } catch (UvException | RuntimeException none) {
             return null;
         }
-    }
-
-    private static boolean onLoopThread(LoopGroup group) {
-        for (Loop loop : group.loops()) {
-            if (loop.inLoop()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -159,7 +159,7 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
             servers.clear();
         });
         worker.shutdown();
-        if (!onLoopThread()) {
+        if (group.current() == null) {
             try {
                 worker.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -206,7 +206,7 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
         } catch (RejectedExecutionException deactivated) {
             return;
         }
-        if (onLoopThread()) {
+        if (group.current() != null) {
             return;
         }
         try {
@@ -217,15 +217,6 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
             WhiteboardServer.LOG.log(System.Logger.Level.WARNING,
                     "uvtcp whiteboard: work not finished within " + WAIT_SECONDS + " s", e);
         }
-    }
-
-    private boolean onLoopThread() {
-        for (Loop loop : group.loops()) {
-            if (loop.inLoop()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static long serviceId(ServiceReference<?> reference) {

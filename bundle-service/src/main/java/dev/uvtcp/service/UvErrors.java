@@ -15,6 +15,8 @@ final class UvErrors {
     static final int ECONNABORTED = UvNative.errCode("ECONNABORTED");
     static final int EMFILE = UvNative.errCode("EMFILE");
     static final int ENFILE = UvNative.errCode("ENFILE");
+    static final int EALREADY = UvNative.errCode("EALREADY");
+    static final int EISCONN = UvNative.errCode("EISCONN");
 
     private UvErrors() {
     }

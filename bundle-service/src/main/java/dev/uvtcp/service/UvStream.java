@@ -619,13 +619,9 @@ abstract class UvStream extends UvHandle implements Stream {
         }
     }
 
-    /**
-     * Loop thread: what the runtime introspection ({@code uvtcp:handles}) shows of this stream:
-     * {@code {bytesRead, bytesWritten, listening ? 1 : 0, reading ? 1 : 0}}.
-     */
-    final long[] introspect() {
-        return new long[] {bytesRead, bytesWritten, listening != null ? 1 : 0,
-                readHandler != null ? 1 : 0};
+    /** Loop thread: what the runtime introspection ({@code uvtcp:handles}) shows of it. */
+    final StreamState introspect() {
+        return new StreamState(bytesRead, bytesWritten, listening != null, readHandler != null);
     }
 
     @Override

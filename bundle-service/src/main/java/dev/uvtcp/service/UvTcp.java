@@ -126,12 +126,12 @@ final class UvTcp extends UvStream implements Tcp {
         onLoopAsync("connect", () -> {
             if (pendingConnect != null) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvNative.errCode("EALREADY"), operation));
+                        UvErrors.EALREADY, operation));
                 return;
             }
             if (connected) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvNative.errCode("EISCONN"), operation));
+                        UvErrors.EISCONN, operation));
                 return;
             }
             int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
