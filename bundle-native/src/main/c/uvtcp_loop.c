@@ -103,7 +103,7 @@ static void close_walk_cb(uv_handle_t *handle, void *arg) {
   uv_close(handle, uvtcp_handle_close_cb);
 }
 
-static void JNICALL loopShutdown(JNIEnv *env, jclass cls, jlong address) {
+static void JNICALL loopCloseAll(JNIEnv *env, jclass cls, jlong address) {
   (void) env;
   (void) cls;
   uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
@@ -162,7 +162,7 @@ static const JNINativeMethod methods[] = {
     {"loopRun", "(JI)I", (void *) loopRun},
     {"loopWakeup", "(J)V", (void *) loopWakeup},
     {"loopStop", "(J)V", (void *) loopStop},
-    {"loopShutdown", "(J)V", (void *) loopShutdown},
+    {"loopCloseAll", "(J)V", (void *) loopCloseAll},
     {"loopDelete", "(J)I", (void *) loopDelete},
     {"loopAlive", "(J)Z", (void *) loopAlive},
     {"loopNow", "(J)J", (void *) loopNow},

@@ -113,7 +113,7 @@ public final class UvNative {
      * not yet closing (their {@code onClose} follows inside the next loopRun). After this call
      * {@link #loopWakeup(long)} must not be called any more.
      */
-    public static native void loopShutdown(long loop);
+    public static native void loopCloseAll(long loop);
 
     /**
      * {@code uv_loop_close} and frees the loop.

@@ -16,7 +16,7 @@ class LoopTest {
         assertThat(UvNative.loopNow(loop)).isNotNegative();
         // The async handle is still open.
         assertThat(UvNative.loopDelete(loop)).isEqualTo(UvNative.errCode("EBUSY"));
-        UvNative.loopShutdown(loop);
+        UvNative.loopCloseAll(loop);
         assertThat(UvNative.loopRun(loop, UvNative.RUN_NOWAIT)).isZero();
         assertThat(UvNative.loopDelete(loop)).isZero();
     }

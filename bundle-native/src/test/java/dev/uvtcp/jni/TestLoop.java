@@ -161,7 +161,7 @@ final class TestLoop implements AutoCloseable {
         if (deleted) {
             return;
         }
-        UvNative.loopShutdown(address);
+        UvNative.loopCloseAll(address);
         int busy = UvNative.errCode("EBUSY");
         int[] result = {busy};
         // loopDelete frees the loop on success: the condition must not call it again after.

@@ -112,7 +112,7 @@ final class EventLoop implements Loop {
         for (UvHandle handle : handleList()) {
             handle.closeOnLoop();
         }
-        UvNative.loopShutdown(address);
+        UvNative.loopCloseAll(address);
         for (int attempt = 0; attempt < 100 && address != 0; attempt++) {
             // Runs the close callbacks; returns once nothing is left open.
             UvNative.loopRun(address, UvNative.RUN_DEFAULT);
@@ -240,7 +240,7 @@ final class EventLoop implements Loop {
     }
 
     /** Asks the loop to close its handles and end; does not wait. */
-    void shutdown() {
+    void stop() {
         try {
             execute(() -> {
                 running = false;

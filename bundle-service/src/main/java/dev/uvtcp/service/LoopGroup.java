@@ -91,7 +91,7 @@ final class LoopGroup {
     void close() {
         requireOutsideLoops();
         for (EventLoop loop : loops) {
-            loop.shutdown();
+            loop.stop();
         }
         for (EventLoop loop : loops) {
             loop.awaitTermination();
