@@ -2,7 +2,6 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.UvException;
-import dev.uvtcp.jni.UvNative;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -43,7 +42,7 @@ final class ConnectionHandOff {
             serve.accept(accepted);
             return;
         }
-        int fd = UvNative.fileno(accepted.address);
+        int fd = accepted.filenoOnLoop();
         if (fd < 0) {
             accepted.closeOnLoop();
             failed.accept(UvErrors.exception(fd, "hand-off of " + accepted.label()));
@@ -64,7 +63,7 @@ final class ConnectionHandOff {
         UvTcp moved = null;
         UvException error = null;
         try {
-            moved = UvTcp.createOnLoop(target, owner, bufferPool, UvNative.DOMAIN_UNSPEC);
+            moved = UvTcp.createOnLoop(target, owner, bufferPool, null);
             moved.openOnLoop(fd);
         } catch (UvException e) {
             error = e;

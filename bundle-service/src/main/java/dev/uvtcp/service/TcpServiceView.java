@@ -8,7 +8,6 @@ import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.UvException;
-import dev.uvtcp.jni.UvNative;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -99,19 +98,20 @@ final class TcpServiceView implements TcpService, HandleOwner {
                 + " has been released");
     }
 
-    private UvTcp create(int domain) throws UvException {
+    private UvTcp create(ProtocolFamily family) throws UvException {
         // Created on a loop thread of this service: stay on that loop, so that the caller
         // (typically a callback) never waits for another loop.
         EventLoop current = group.current();
-        return createOn(current != null ? current : group.next(), domain);
+        return createOn(current != null ? current : group.next(), family);
     }
 
-    private UvTcp createOn(EventLoop loop, int domain) throws UvException {
+    /** @param family INET or INET6 to make the socket now, null to leave that to bind/connect */
+    private UvTcp createOn(EventLoop loop, ProtocolFamily family) throws UvException {
         if (released) {
             throw released("create a handle");
         }
         try {
-            return loop.call(() -> UvTcp.createOnLoop(loop, this, group.bufferPool(), domain));
+            return loop.call(() -> UvTcp.createOnLoop(loop, this, group.bufferPool(), family));
         } catch (RejectedExecutionException loopGone) {
             throw released("create a handle");
         }
@@ -119,17 +119,17 @@ final class TcpServiceView implements TcpService, HandleOwner {
 
     @Override
     public Tcp newTcp() throws UvException {
-        return create(UvNative.DOMAIN_UNSPEC);
+        return create(null);
     }
 
     @Override
     public Tcp newTcp(ProtocolFamily family) throws UvException {
         Objects.requireNonNull(family, "family");
         if (family == StandardProtocolFamily.INET) {
-            return create(UvNative.DOMAIN_INET);
+            return create(StandardProtocolFamily.INET);
         }
         if (family == StandardProtocolFamily.INET6) {
-            return create(UvNative.DOMAIN_INET6);
+            return create(StandardProtocolFamily.INET6);
         }
         throw new IllegalArgumentException("TCP needs INET or INET6, not " + family);
     }
@@ -141,7 +141,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
         }
         // The native side adopts a duplicate of fd and checks that (a stream socket), so
         // nothing here can race with whoever owns the number fd.
-        UvTcp tcp = create(UvNative.DOMAIN_UNSPEC);
+        UvTcp tcp = create(null);
         try {
             tcp.onLoop("open", () -> {
                 tcp.openOnLoop(fd);
@@ -160,7 +160,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
         SocketAddresses.requirePort(address.getPort(), false);
         UvTcp tcp;
         try {
-            tcp = create(UvNative.DOMAIN_UNSPEC);
+            tcp = create(null);
         } catch (UvException | RuntimeException e) {
             return CompletableFuture.failedStage(e);
         }
@@ -249,9 +249,9 @@ final class TcpServiceView implements TcpService, HandleOwner {
     private UvTcp listenOn(EventLoop loop, InetSocketAddress address, ListenOptions options,
             ConnectionHandler handler, AtomicInteger open, ConnectionHandOff handOff)
             throws UvException {
-        UvTcp server = loop == null ? create(UvNative.DOMAIN_UNSPEC)
+        UvTcp server = loop == null ? create(null)
                 : createOn(loop, address.getAddress() instanceof Inet6Address
-                        ? UvNative.DOMAIN_INET6 : UvNative.DOMAIN_INET);
+                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
             if (loop != null) {
                 server.reusePort();

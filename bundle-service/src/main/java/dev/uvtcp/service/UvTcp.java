@@ -7,6 +7,8 @@ import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,10 +48,14 @@ final class UvTcp extends UvStream implements Tcp {
     /**
      * Loop thread: allocates and initialises a TCP handle.
      *
-     * @param domain one of {@code UvNative.DOMAIN_*}
+     * @param family INET or INET6 to make the socket now ({@code uv_tcp_init_ex}); null to
+     *     leave that to bind, connect or open ({@code uv_tcp_init})
      */
     static UvTcp createOnLoop(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool,
-            int domain) throws UvException {
+            ProtocolFamily family) throws UvException {
+        int domain = family == null ? UvNative.DOMAIN_UNSPEC
+                : family == StandardProtocolFamily.INET6 ? UvNative.DOMAIN_INET6
+                : UvNative.DOMAIN_INET;
         UvTcp tcp = new UvTcp(loop, owner, bufferPool);
         int id = loop.handleIdFor(tcp);
         long address = UvNative.tcpInit(loop.address(), domain, id);
@@ -63,7 +69,7 @@ final class UvTcp extends UvStream implements Tcp {
 
     @Override
     UvStream newPeerOnLoop() throws UvException {
-        return createOnLoop(loop, owner(), bufferPool(), UvNative.DOMAIN_UNSPEC);
+        return createOnLoop(loop, owner(), bufferPool(), null);
     }
 
     @Override
@@ -329,5 +335,10 @@ final class UvTcp extends UvStream implements Tcp {
                     connectOperation));
             pendingConnect = null;
         }
+    }
+
+    /** Loop thread: {@code uv_fileno}, or a negative libuv error code. */
+    int filenoOnLoop() {
+        return UvNative.fileno(address);
     }
 }
