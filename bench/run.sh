@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # uvtcp benchmark: builds what it needs, runs the same workloads against four echo servers
-# (C libuv, uvtcp, Netty epoll, JDK NIO) with one native load generator, and writes
-# bench/results/latest.md and bench/results/latest.png.
+# (C libuv, uvtcp, Netty epoll, JDK NIO) with one native load generator, and writes its
+# results into bench/target/results/: summary.md (the tables), chart.png (ratios to C libuv),
+# raw.tsv and machine.txt (every figure, and the machine and run they come from), jmh.txt.
+# Nothing in the repository changes unless the run is published (--publish).
 #
 #   bench/run.sh [--runs=N] [--duration=S] [--warmup=S] [--quick] [--no-build]
-#                [--skip-clients] [--skip-scaling] [--jmh]
+#                [--skip-clients] [--skip-scaling] [--jmh] [--publish]
 #
 #   --runs      alternating runs per server (default 3; medians are reported)
 #   --duration  measured seconds per workload (default 5)
 #   --warmup    warm-up seconds before each measurement (default 2)
 #   --quick     1 run, 2 s per workload, 1 s warm-up (a smoke test, not a result)
+#   --publish   keep this run in bench/results/: the summary as latest.md (and jmh-latest.txt
+#               with --jmh), the raw figures and the machine as DATE-raw.tsv and
+#               DATE-machine.txt (DATE: the run's start, UTC, e.g. 2026-11-25T0932Z).
+#               Not with --quick.
 #
 # The pump workload runs 3 times per server start (new connections each time) and the
 # median of the 3 counts as that run's figure: its throughput swings between runs.
@@ -21,13 +27,14 @@
 # 127.0.0.1 only. Every process started here is stopped by PID on exit.
 set -euo pipefail
 
-RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0 PUMP_REPEAT=3
+RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0 PUMP_REPEAT=3 PUBLISH=0 QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --runs=*) RUNS="${arg#*=}" ;;
     --duration=*) DURATION="${arg#*=}" ;;
     --warmup=*) WARMUP="${arg#*=}" ;;
-    --quick) RUNS=1 DURATION=2 WARMUP=1 PUMP_REPEAT=1 ;;
+    --quick) RUNS=1 DURATION=2 WARMUP=1 PUMP_REPEAT=1 QUICK=1 ;;
+    --publish) PUBLISH=1 ;;
     --no-build) BUILD=0 ;;
     --skip-clients) CLIENTS=0 ;;
     --skip-scaling) SCALING=0 ;;
@@ -40,8 +47,10 @@ done
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 TARGET="$BENCH/target"
-RESULTS="$BENCH/results"
+RESULTS="$TARGET/results"      # this run's results
+PUBLISHED="$BENCH/results"     # what the repository keeps (--publish)
 LOGS="$TARGET/logs"
+[[ $PUBLISH == 0 || $QUICK == 0 ]] || { echo "bench: --quick runs are not published" >&2; exit 2; }
 mkdir -p "$RESULTS" "$LOGS"
 
 log() { echo "bench: $*" >&2; }
@@ -123,7 +132,8 @@ JVM_OPTS=(-Xms64m -Xmx1g -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled)
 NETTY_VERSION="$(ls "$TARGET/lib" | sed -n 's/^netty-transport-\([0-9].*\)\.jar$/\1/p' | head -1)"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$TARGET/history"   # every run's raw figures; results/ keeps the latest
+RUN_DATE="$(date -u +%Y-%m-%dT%H%MZ)"   # names the published raw figures
+mkdir -p "$TARGET/history"   # every run's raw figures; target/results has the latest
 RAW="$TARGET/history/raw-$STAMP.tsv"
 MACHINE="$TARGET/history/machine-$STAMP.txt"
 : >"$RAW"
@@ -319,12 +329,22 @@ fi
 if [[ $JMH == 1 ]]; then
   log "JMH microbenchmarks"
   "${PIN_SERVER[@]}" "$JAVA" -cp "$CP" org.openjdk.jmh.Main -foe true -rf text \
-    -rff "$RESULTS/jmh-latest.txt" 'dev.uvtcp.bench.jmh.*' >"$LOGS/jmh.log" 2>&1 \
+    -rff "$RESULTS/jmh.txt" 'dev.uvtcp.bench.jmh.*' >"$LOGS/jmh.log" 2>&1 \
     || log "JMH failed (see $LOGS/jmh.log)"
 fi
-cp "$RAW" "$RESULTS/latest-raw.tsv"
-cp "$MACHINE" "$RESULTS/latest-machine.txt"
+cp "$RAW" "$RESULTS/raw.tsv"
+cp "$MACHINE" "$RESULTS/machine.txt"
 "$JAVA" -Djava.awt.headless=true -cp "$CP" dev.uvtcp.bench.Report "$RAW" "$MACHINE" \
-  "$RESULTS/latest.md" "$RESULTS/latest.png"
-log "wrote $RESULTS/latest.md and $RESULTS/latest.png"
-cat "$RESULTS/latest.md"
+  "$RESULTS/summary.md" "$RESULTS/chart.png"
+log "wrote $RESULTS/summary.md and $RESULTS/chart.png"
+if [[ $PUBLISH == 1 ]]; then
+  # The summary replaces the last published one; the raw figures are kept once per published
+  # run, under the run's date. The chart is not kept: Report makes it again from the two
+  # files (see bench/README.md).
+  cp "$RESULTS/summary.md" "$PUBLISHED/latest.md"
+  [[ $JMH == 1 && -f "$RESULTS/jmh.txt" ]] && cp "$RESULTS/jmh.txt" "$PUBLISHED/jmh-latest.txt"
+  cp "$RAW" "$PUBLISHED/$RUN_DATE-raw.tsv"
+  cp "$MACHINE" "$PUBLISHED/$RUN_DATE-machine.txt"
+  log "published into $PUBLISHED: latest.md, $RUN_DATE-raw.tsv, $RUN_DATE-machine.txt"
+fi
+cat "$RESULTS/summary.md"

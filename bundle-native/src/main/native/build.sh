@@ -265,6 +265,20 @@ $LIBUV_SHA256, got $sum (delete the file to download it again)"
   fi
 fi
 
+# ---- libuv's licence texts, for the jar ------------------------------------------------
+# WORK/LICENSE-libuv (the native pom puts it into the jar as META-INF/LICENSE-libuv):
+# libuv's LICENSE from the tree that is built (the checked release, or the given tree), then
+# the notices of the two files it names under other licences that are built in too: the
+# leading comment of include/uv/tree.h (BSD-2-Clause) and of src/inet.c (ISC).
+{
+  cat "$UV_SRC/LICENSE"
+  for f in include/uv/tree.h src/inet.c; do
+    printf '\n==== %s (libuv %s)\n\n' "$f" "$LIBUV_VERSION"
+    sed -n '1,/\*\//p' "$UV_SRC/$f"
+  done
+} >"$WORK/LICENSE-libuv.tmp" || die "no licence texts in $UV_SRC"
+mv -f "$WORK/LICENSE-libuv.tmp" "$WORK/LICENSE-libuv"
+
 # ---- (b) libuv as a PIC static library, cached -----------------------------------------
 
 # The sources and flags of libuv's CMake build (uv_a, CMAKE_BUILD_TYPE=Release) on Linux:

@@ -63,6 +63,27 @@ class PackagingTest {
     }
 
     @Test
+    void libuvsLicencesTravelWithTheLibraryAndTheManifestNamesThem() throws Exception {
+        Path manifestFile = classesDir().resolve("META-INF/MANIFEST.MF");
+        assumeTrue(Files.isRegularFile(manifestFile), "bnd has not generated the manifest");
+        // Written by build.sh from the libuv source it compiled, put here by bnd.
+        String libuv = Files.readString(classesDir().resolve("META-INF/LICENSE-libuv"));
+        assertThat(libuv).startsWith("libuv is licensed for use as follows:")
+                .contains("Permission is hereby granted, free of charge")
+                .contains("==== include/uv/tree.h").contains("Niels Provos")
+                .contains("==== src/inet.c").contains("Internet Systems Consortium");
+        Manifest manifest;
+        try (InputStream in = Files.newInputStream(manifestFile)) {
+            manifest = new Manifest(in);
+        }
+        String licence = manifest.getMainAttributes().getValue("Bundle-License");
+        assertThat(licence).startsWith("Apache-2.0;").contains(",MIT;", ",ISC;", ",BSD-2-Clause;")
+                .contains("META-INF/LICENSE-libuv");
+        assertThat(classesDir().resolve("META-INF/LICENSE")).isRegularFile();
+        assertThat(classesDir().resolve("META-INF/NOTICE")).isRegularFile();
+    }
+
+    @Test
     void everyNativeCodeClauseNamesAFileInTheBundle() throws Exception {
         Path manifestFile = classesDir().resolve("META-INF/MANIFEST.MF");
         assumeTrue(Files.isRegularFile(manifestFile), "bnd has not generated the manifest");
