@@ -20,7 +20,7 @@ class ServerLinesTest {
         echo.address = "127.0.0.1:7007";
         echo.localAddress = "127.0.0.1:7007";
         assertThat(ServerLines.format(runtime(new ServerDTO[] {echo}, new FailedServerDTO[0]),
-                "/work/deploy")).isEqualTo("  serving:       127.0.0.1:7007 for"
+                "/opt/uvtcp/deploy")).isEqualTo("  serving:       127.0.0.1:7007 for"
                         + " dev.uvtcp.examples.echoplugin [16]: try nc 127.0.0.1 7007\n");
     }
 
@@ -34,17 +34,17 @@ class ServerLinesTest {
         echo.failureReason = TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
         echo.failureMessage = "EADDRINUSE: address already in use (listen 127.0.0.1:7007)";
         assertThat(ServerLines.format(runtime(new ServerDTO[0], new FailedServerDTO[] {echo}),
-                "/work/deploy")).isEqualTo(""
+                "/opt/uvtcp/deploy")).isEqualTo(""
                         + "  NOT serving:   127.0.0.1:7007 for dev.uvtcp.examples.echoplugin"
                         + " [16]: EADDRINUSE: address already in use (listen 127.0.0.1:7007)\n"
                         + "                 give it another address in"
-                        + " /work/deploy/dev.uvtcp.examples.echo.cfg, e.g."
+                        + " /opt/uvtcp/deploy/dev.uvtcp.examples.echo.cfg, e.g."
                         + " uvtcp.server.address = 127.0.0.1:7100\n");
     }
 
     @Test
     void withoutTheRuntimeNothingIsServedAndTheBannerSaysSo() {
-        assertThat(ServerLines.format(null, "/work/deploy"))
+        assertThat(ServerLines.format(null, "/opt/uvtcp/deploy"))
                 .startsWith("  uvtcp:         NOT RUNNING, nothing is served");
         assertThat(ServerLines.format(runtime(new ServerDTO[0], new FailedServerDTO[0]), null))
                 .isEqualTo("  serving:       nothing yet (no whiteboard plugin is"
