@@ -1,11 +1,9 @@
 package dev.uvtcp.service;
 
-import dev.uvtcp.jni.UvNative;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.Objects;
 
 /** Checks and converts socket addresses between Java and the native layer's byte layout. */
@@ -107,24 +105,5 @@ final class SocketAddresses {
         String host = ip instanceof Inet6Address ? "[" + ip.getHostAddress() + "]"
                 : ip.getHostAddress();
         return host + ":" + address.getPort();
-    }
-
-    /** Decodes the {@link UvNative#SOCKADDR_BYTES} layout filled by the native layer. */
-    static InetSocketAddress decode(byte[] raw) {
-        int port = ((raw[1] & 0xff) << 8) | (raw[2] & 0xff);
-        int scope = ((raw[3] & 0xff) << 24) | ((raw[4] & 0xff) << 16) | ((raw[5] & 0xff) << 8)
-                | (raw[6] & 0xff);
-        try {
-            if (raw[0] == 4) {
-                return new InetSocketAddress(
-                        InetAddress.getByAddress(Arrays.copyOfRange(raw, 7, 11)), port);
-            }
-            byte[] v6 = Arrays.copyOfRange(raw, 7, 23);
-            InetAddress address = scope != 0 ? Inet6Address.getByAddress(null, v6, scope)
-                    : InetAddress.getByAddress(v6);
-            return new InetSocketAddress(address, port);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("native layer returned a malformed address", e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenHandler;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.SocketAddressLayout;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
@@ -201,7 +202,7 @@ final class UvTcp extends UvStream implements Tcp {
         return onLoop("localAddress", () -> {
             byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
             UvErrors.check(UvNative.tcpSockName(address, raw), "localAddress of " + label());
-            return SocketAddresses.decode(raw);
+            return SocketAddressLayout.decode(raw);
         });
     }
 
@@ -210,7 +211,7 @@ final class UvTcp extends UvStream implements Tcp {
         return onLoop("remoteAddress", () -> {
             byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
             UvErrors.check(UvNative.tcpPeerName(address, raw), "remoteAddress of " + label());
-            return SocketAddresses.decode(raw);
+            return SocketAddressLayout.decode(raw);
         });
     }
 
