@@ -2,7 +2,7 @@
 # Runs the native and service test suites against an AddressSanitizer build of libuvtcp.
 #
 #   ./mvnw -B -q install -DskipTests          # once: the normal jars
-#   bash bundle-native/src/main/native/asan-test.sh [more mvn arguments, e.g. -Dtest=...]
+#   bash bundle-native/src/test/native/asan-test.sh [more mvn arguments, e.g. -Dtest=...]
 #
 # The ASan library (libuv and the glue built with -fsanitize=address) goes to
 # bundle-native/target/native-asan/ and is loaded through -Duvtcp.native.path; the normal
