@@ -283,7 +283,9 @@ class HandleLifecycleTest {
         client.close();
         await(client.closeFuture());
         int seen = calls.get();
-        TestSupport.sleep(100);
+        // A task through the loop (instead of a sleep): anything the handle still had to
+        // deliver would have run before it.
+        TestSupport.onLoopOf(server, () -> null);
         assertThat(calls.get()).isEqualTo(seen);
         // The write either made it before the close or was cancelled by it.
         try {

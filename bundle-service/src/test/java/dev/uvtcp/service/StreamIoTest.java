@@ -174,7 +174,14 @@ class StreamIoTest {
             client.stopReading();
             client.stopReading(); // idempotent
             out.write("two".getBytes(StandardCharsets.UTF_8));
-            TestSupport.sleep(200);
+            // A round trip through the loop's I/O instead of a sleep: once an echo served by
+            // the same loop answers, the loop has polled since "two" arrived (loopback hands it
+            // over within the write), and would have delivered it had reading gone on.
+            Tcp echo = TestSupport.startEchoServer(service);
+            try (Socket probe = TestSupport.plainClient(echo.localAddress())) {
+                assertThat(TestSupport.echoesByte(probe, 7)).as("the loop's I/O round trip")
+                        .isTrue();
+            }
             assertThat(first.reads).as("nothing delivered while stopped").isEmpty();
 
             TestSupport.Collector second = new TestSupport.Collector();

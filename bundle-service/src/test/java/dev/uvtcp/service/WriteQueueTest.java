@@ -44,13 +44,14 @@ class WriteQueueTest {
                     writes.add(client.write(view).toCompletableFuture());
                     assertThat(view.hasRemaining()).as("position advanced to the limit").isFalse();
                 }
-                // Everything that did not fit into the kernel's small buffers is queued.
-                TestSupport.sleep(200);
+                // Everything that did not fit into the kernel's small buffers is queued: a task
+                // through the loop (instead of a sleep) runs after the writes were handed over.
+                TestSupport.onLoopOf(client, () -> null);
                 long queued = client.writeQueueSize();
                 assertThat(queued).as("queued bytes").isGreaterThan(60L * MIB)
                         .isLessThanOrEqualTo(64L * MIB);
                 assertThat(writes.get(63)).isNotDone();
-                TestSupport.sleep(100);
+                TestSupport.onLoopOf(client, () -> null);
                 assertThat(client.writeQueueSize()).as("nothing drains while the peer waits")
                         .isEqualTo(queued);
 
