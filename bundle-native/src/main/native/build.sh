@@ -491,5 +491,5 @@ if [[ -n "$GLIBC_MAX" && -n "$floor" ]] \
   reject "needs glibc $floor, newer than the floor $GLIBC_MAX allowed for it: \
 $(readelf -V -W "$SO" | grep -o 'Name: GLIBC_[0-9][0-9.]*' | sort -uV | tr '\n' ' ')"
 fi
-log "$TARGET library checked: machine $machine, exports $exported, needs ${needed}(glibc ${floor:-?})"
+log "$TARGET library checked: machine $machine, exports ${exported% }, needs ${needed% } (glibc floor ${floor:-unknown})"
 echo "$INPUT_ID" >"$STAMP"
