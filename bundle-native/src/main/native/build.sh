@@ -361,12 +361,21 @@ SAN_FLAGS=()
 if [[ "$SANITIZE" == address ]]; then
   SAN_FLAGS=(-fsanitize=address -fno-omit-frame-pointer -g)
 fi
+# glibc-compat/: references to glibc functions whose version moved in glibc 2.28-2.34 are bound
+# to their old versions, so that the library loads on glibc 2.17 and later (see
+# glibc-compat.h). Not for an ASan build, which runs here only and whose runtime intercepts
+# those functions itself.
+COMPAT_DIR="$HERE/glibc-compat"
+COMPAT_FLAGS=()
+if [[ -z "$SANITIZE" ]]; then
+  COMPAT_FLAGS=(-include "$COMPAT_DIR/glibc-compat.h")
+fi
 # ${CFLAGS} first, as cmake took it from the environment into CMAKE_C_FLAGS.
 # Not for a cross build: flags meant for this machine's compiler (-march=native) would break it.
 USER_CFLAGS=()
 [[ -n "$CROSS" ]] || read -r -a USER_CFLAGS <<<"${CFLAGS:-}"
 UV_CFLAGS=(
-  "${USER_CFLAGS[@]}" "${SAN_FLAGS[@]}" -O3 -DNDEBUG -fPIC -fvisibility=hidden
+  "${USER_CFLAGS[@]}" "${SAN_FLAGS[@]}" "${COMPAT_FLAGS[@]}" -O3 -DNDEBUG -fPIC -fvisibility=hidden
   -Wstrict-prototypes -Wextra -Wall -Wno-unused-parameter -fno-strict-aliasing -std=gnu90
   -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -D_LARGEFILE_SOURCE -D_POSIX_C_SOURCE=200112
   -I"$UV_SRC/include" -I"$UV_SRC/src"
@@ -376,8 +385,11 @@ CC_ID="$("$CC" --version 2>/dev/null | head -n1)"
 # edited between builds), the list, the compiler and the flags (without the tree's path).
 UV_CONTENT="$(cd "$UV_SRC" && find src include -type f \( -name '*.c' -o -name '*.h' \) -print0 \
   | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
-KEY="$( { printf '%s\n' "$LIBUV_VERSION" "$UV_CONTENT" "$CC_ID" "$AR" \
-  "${UV_CFLAGS[@]/#-I"$UV_SRC"/-I}"; cat "$SOURCES_LIST"; } | sha256sum | cut -c1-12)"
+UV_KEY_FLAGS=("${UV_CFLAGS[@]/#-I"$UV_SRC"/-I}")
+UV_KEY_FLAGS=("${UV_KEY_FLAGS[@]/#"$COMPAT_DIR"/}")
+KEY="$( { printf '%s\n' "$LIBUV_VERSION" "$UV_CONTENT" "$CC_ID" "$AR" "${UV_KEY_FLAGS[@]}";
+  cat "$SOURCES_LIST"; [[ ${#COMPAT_FLAGS[@]} -eq 0 ]] || cat "$COMPAT_DIR/glibc-compat.h"; } \
+  | sha256sum | cut -c1-12)"
 # A native build keeps the name it always had (its cache stays valid); another target's
 # build has its own.
 if [[ -n "$CROSS" ]]; then
@@ -425,29 +437,37 @@ fi
 
 CFLAGS_OURS=(
   -std=c11 -O2 -fPIC -fvisibility=hidden -fstack-protector-strong -D_FORTIFY_SOURCE=2
-  -Wall -Wextra -Werror
+  -Wall -Wextra -Werror "${COMPAT_FLAGS[@]}"
   -I"$JDK_INCLUDE" -I"$JDK_INCLUDE/linux" -I"$UV_SRC/include"
 )
 LDFLAGS_OURS=(
   -shared -Wl,-z,relro,-z,now -Wl,--exclude-libs,ALL -Wl,--version-script="$MAPFILE"
   -Wl,--as-needed
 )
+LIBS=(-lpthread -ldl)
+if [[ ${#COMPAT_FLAGS[@]} -gt 0 ]]; then
+  # stat & co. of glibc 2.33 go to glibc-compat.c; libpthread and libdl are named as needed
+  # (since 2.34 empty files of glibc, before that where the old versions bound to live).
+  LDFLAGS_OURS+=(-Wl,--wrap=stat64 -Wl,--wrap=lstat64 -Wl,--wrap=fstat64 -Wl,--wrap=stat
+    -Wl,--wrap=lstat -Wl,--wrap=fstat)
+  LIBS=(-Wl,--no-as-needed -l:libpthread.so.0 -l:libdl.so.2 -Wl,--as-needed)
+fi
 if [[ "$SANITIZE" == address ]]; then
   # _FORTIFY_SOURCE's checked functions hide accesses from ASan; -O1 keeps reports readable.
   CFLAGS_OURS=("${CFLAGS_OURS[@]/-D_FORTIFY_SOURCE=2/-U_FORTIFY_SOURCE}")
   CFLAGS_OURS=("${CFLAGS_OURS[@]/-O2/-O1}" "${SAN_FLAGS[@]}")
   LDFLAGS_OURS+=("${SAN_FLAGS[@]}")
 fi
-LIBS=(-lpthread -ldl)
 
 shopt -s nullglob
 C_FILES=("$CSRC"/*.c)
 [[ ${#C_FILES[@]} -gt 0 ]] || die "no C sources in $CSRC"
+[[ ${#COMPAT_FLAGS[@]} -eq 0 ]] || C_FILES+=("$COMPAT_DIR/glibc-compat.c")
 
 SO="$OUT/libuvtcp.so"
 STAMP="$WORK/libuvtcp.stamp"
 INPUT_ID="$( { printf '%s\n' "$TARGET" "$CC_ID" "${CFLAGS_OURS[@]}" "${LDFLAGS_OURS[@]}" "${LIBS[@]}";
-  cat "$CSRC"/*.c "$CSRC"/*.h "$MAPFILE" "$UV_LIB"; } | sha256sum | cut -d' ' -f1)"
+  cat "$CSRC"/*.c "$CSRC"/*.h "$COMPAT_DIR"/* "$MAPFILE" "$UV_LIB"; } | sha256sum | cut -d' ' -f1)"
 
 if [[ -f "$SO" && -f "$STAMP" && "$(cat "$STAMP")" == "$INPUT_ID" ]]; then
   log "libuvtcp.so for $TARGET up to date"

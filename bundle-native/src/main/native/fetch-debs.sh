@@ -2,7 +2,8 @@
 # Fetches Debian binary packages and unpacks them into a private directory, without
 # installing anything and without changing the machine's apt configuration or state.
 #
-#   bash fetch-debs.sh --dest=DIR --work=DIR [--arch=ARCH]... [--extract=PATH]... PKG[:ARCH]...
+#   bash fetch-debs.sh --dest=DIR --work=DIR [--arch=ARCH]... [--extract=PATH]... \
+#        [--release=CODENAME] PKG[:ARCH]...
 #
 #   --dest     where the packages' files go (DIR/usr/bin/...); left alone when DIR/.complete
 #              exists, so a second build neither downloads nor unpacks anything
@@ -12,6 +13,9 @@
 #              private configuration: `dpkg --print-foreign-architectures` stays as it was
 #   --extract  unpack only this path of every package (e.g. ./usr/bin/qemu-aarch64-static);
 #              may be repeated; default: everything
+#   --release  take the packages from another Debian release than the machine's (e.g.
+#              bullseye on a bookworm machine): its codename replaces the machine's in the
+#              copied sources (bookworm-updates becomes bullseye-updates, and so on)
 #
 # How (the same private-configuration idea as build.sh's fetch of libuv's source): a copy of
 # the machine's apt sources (their binary entries) in a temporary directory, given to apt with
@@ -28,7 +32,7 @@ set -euo pipefail
 die() { echo "uvtcp fetch-debs: ERROR: $*" >&2; exit 1; }
 log() { echo "uvtcp native build: $*"; }
 
-DEST="" WORK=""
+DEST="" WORK="" RELEASE=""
 ARCHES=() EXTRACT=() PKGS=()
 for arg in "$@"; do
   case "$arg" in
@@ -36,6 +40,7 @@ for arg in "$@"; do
     --work=*)    WORK="${arg#*=}" ;;
     --arch=*)    ARCHES+=("${arg#*=}") ;;
     --extract=*) EXTRACT+=("${arg#*=}") ;;
+    --release=*) RELEASE="${arg#*=}" ;;
     --*)         die "unknown argument: $arg" ;;
     *)           PKGS+=("$arg") ;;
   esac
@@ -61,6 +66,9 @@ priv="$(mktemp -d "${TMPDIR:-/tmp}/uvtcp-apt.XXXXXX")"
 # shellcheck disable=SC2064
 trap "rm -rf '$priv' '$DEST.tmp'" EXIT
 mkdir -p "$priv/parts" "$priv/lists/partial" "$priv/dl"
+# An empty package state: what the machine has installed must not decide which version apt
+# picks (an installed newer version would win for the machine's own architecture).
+: >"$priv/status"
 
 # The machine's sources, binary entries only (a deb822 stanza lists its types on one line).
 n=0
@@ -76,6 +84,12 @@ for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
   n=$((n + 1))
 done
 [[ $n -gt 0 ]] || die "no apt sources found under /etc/apt"
+if [[ -n "$RELEASE" ]]; then
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  [[ -n "$codename" ]] || die "--release: this machine's Debian codename is unknown (/etc/os-release)"
+  [[ "$RELEASE" =~ ^[a-z]+$ ]] || die "--release: '$RELEASE' is not a Debian codename"
+  sed -i -E "s/\b$codename(-[a-z]+)?\b/$RELEASE\1/g" "$priv"/parts/*
+fi
 chmod -R a+rX "$priv"   # apt downloads as the unprivileged _apt user when run as root
 
 native="$(dpkg --print-architecture)"
@@ -83,6 +97,8 @@ opts=(
   -o "Dir::Etc::SourceList=/dev/null"
   -o "Dir::Etc::SourceParts=$priv/parts"
   -o "Dir::State::Lists=$priv/lists"
+  -o "Dir::State::status=$priv/status"
+  -o "Dir::State::extended_states=$priv/extended_states"
   -o "Dir::Cache::pkgcache="
   -o "Dir::Cache::srcpkgcache="
   -o "APT::Sandbox::User=$(id -un)"
