@@ -128,6 +128,10 @@ CROSS_PKGS=(
   "linux-libc-dev-$DEB_CROSS-cross" "libgcc-12-dev-$DEB_CROSS-cross"
   "libgcc-s1-$DEB_CROSS-cross"
 )
+if [[ -n "$CROSS" && -z "${UVTCP_CROSS_CC:-}" ]]; then
+  # Where it is unpacked (absolute once CACHE exists, below); keyed by the package list.
+  CROSS_TC="$CACHE/toolchain-$TRIPLET-$(printf '%s\n' "${CROSS_PKGS[@]}" | sha256sum | cut -c1-12)"
+fi
 SOURCES_LIST="$HERE/libuv-${LIBUV_VERSION}.sources"
 TARBALL_NAME="libuv1_${LIBUV_VERSION}.orig.tar.gz"
 
@@ -151,7 +155,8 @@ check_prerequisites() {
     # libraries it brings (libisl, libmpc, libmpfr): it stands for them here.
     command -v gcc >/dev/null || missing+=("gcc (the GCC 12 of Debian 12: the $TARGET cross \
 compiler fetched by the build runs on its libraries; apt-get install gcc)")
-    if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+    if [[ ! -f "$CROSS_TC/.complete" ]] \
+      && { ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; }; then
       missing+=("apt-get and dpkg-deb, to fetch Debian's $TRIPLET cross compiler for the \
 $TARGET library; or name a cross compiler with UVTCP_CROSS_CC (and UVTCP_CROSS_AR)")
     fi
@@ -198,8 +203,7 @@ flock 9
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 if [[ -n "$CROSS" && -z "${UVTCP_CROSS_CC:-}" ]]; then
-  CROSS_KEY="$(printf '%s\n' "${CROSS_PKGS[@]}" | sha256sum | cut -c1-12)"
-  CROSS_TC="$CACHE/toolchain-$TRIPLET-$CROSS_KEY"
+  CROSS_TC="$CACHE/$(basename "$CROSS_TC")"
   bash "$HERE/fetch-debs.sh" --dest="$CROSS_TC" --work="$WORK" "${CROSS_PKGS[@]}"
   CC="$CROSS_TC/usr/bin/$TRIPLET-gcc-12"
   AR="$CROSS_TC/usr/bin/$TRIPLET-ar"
