@@ -29,8 +29,9 @@ import java.util.Locale;
  * from {@code os.name}; {@code x86_64} for an {@code os.arch} of {@code amd64} or
  * {@code x86_64}, {@code aarch64} for {@code aarch64} or {@code arm64}. The jar carries
  * {@code linux-x86_64} and {@code linux-aarch64}; the file name inside a platform's directory
- * is the platform's own ({@link System#mapLibraryName}), so a macOS or Windows library only
- * has to be put into the jar.
+ * is the one {@link System#mapLibraryName} gives on that platform ({@code libuvtcp.so},
+ * {@code libuvtcp.dylib}, {@code uvtcp.dll}), so a macOS or Windows library built for uvtcp
+ * only has to be put into the jar.
  *
  * <p>The JVM binds a native library to the class loader of the class that loaded it; this
  * class loads it, so the library belongs to this bundle's (or jar's) class loader.
