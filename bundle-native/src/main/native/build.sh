@@ -4,9 +4,18 @@
 # Called by Maven (exec-maven-plugin, phase compile) from the module directory:
 #
 #   bash src/main/native/build.sh --out=DIR --jdk-include=DIR --libuv-version=V \
-#        --libuv-sha256=H --cache=DIR --work=DIR [--libuv-src=DIR]
+#        --libuv-sha256=H --cache=DIR --work=DIR [--libuv-src=DIR] [--target=linux-ARCH] \
+#        [--glibc-max=X.Y]
 #
 #   --out            where libuvtcp.so goes (META-INF/native/<os>-<arch> in the classes dir)
+#   --target         linux-x86_64 or linux-aarch64; default: this machine's. For the other
+#                    architecture the build cross-compiles with Debian's GNU cross toolchain,
+#                    fetched (not installed) by fetch-debs.sh into CACHE/toolchain-TRIPLET-KEY
+#                    and used from there with --sysroot; UVTCP_CROSS_CC and UVTCP_CROSS_AR name
+#                    another cross compiler and archiver instead (they must find the target's
+#                    glibc headers and libraries themselves)
+#   --glibc-max      the newest glibc symbol version the library may need (its glibc floor);
+#                    the build fails if it needs a newer one. Default: no limit (reported only)
 #   --jdk-include    the JDK's include directory (contains jni.h)
 #   --libuv-version  libuv release, e.g. 1.44.2
 #   --libuv-sha256   sha256 of Debian's libuv1_<version>.orig.tar.gz (the upstream release)
@@ -47,6 +56,7 @@ die() { echo "uvtcp native build: ERROR: $*" >&2; exit 1; }
 log() { echo "uvtcp native build: $*"; }
 
 OUT="" JDK_INCLUDE="" LIBUV_VERSION="" LIBUV_SHA256="" CACHE="" WORK="" LIBUV_SRC="" SANITIZE=""
+TARGET="" GLIBC_MAX=""
 for arg in "$@"; do
   case "$arg" in
     --out=*)            OUT="${arg#*=}" ;;
@@ -57,12 +67,15 @@ for arg in "$@"; do
     --work=*)           WORK="${arg#*=}" ;;
     --libuv-src=*)      LIBUV_SRC="${arg#*=}" ;;
     --sanitize=*)       SANITIZE="${arg#*=}" ;;
+    --target=*)         TARGET="${arg#*=}" ;;
+    --glibc-max=*)      GLIBC_MAX="${arg#*=}" ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
 # An unset Maven property arrives literally as ${...}: treat it as empty.
 case "$LIBUV_SRC" in '${'*) LIBUV_SRC="" ;; esac
 case "$SANITIZE" in '${'*) SANITIZE="" ;; esac
+case "$GLIBC_MAX" in '${'*) GLIBC_MAX="" ;; esac
 case "$SANITIZE" in ""|address) ;; *) die "--sanitize must be empty or 'address', not '$SANITIZE'" ;; esac
 if [[ -z "$LIBUV_SRC" && -n "${UVTCP_LIBUV_SRC:-}" ]]; then LIBUV_SRC="$UVTCP_LIBUV_SRC"; fi
 
@@ -78,6 +91,47 @@ CSRC="$(cd "$HERE/../c" && pwd)"
 MAPFILE="$HERE/libuvtcp.map"
 CC="${CC:-cc}"
 AR="${AR:-ar}"
+
+# ---- target: this machine's architecture, or the other one by cross-compiling -----------
+
+HOST_ARCH="$(uname -m)"
+[[ -n "$TARGET" ]] || TARGET="linux-$HOST_ARCH"
+TARGET_ARCH="${TARGET#linux-}"
+# Per architecture: the GNU triplet, Debian's name of the architecture in cross package
+# names, and the ELF machine readelf reports.
+case "$TARGET_ARCH" in
+  x86_64)  TRIPLET=x86_64-linux-gnu  DEB_CROSS=amd64 TRIPLET_PKG=x86-64-linux-gnu
+           ELF_MACHINE="Advanced Micro Devices X86-64" ;;
+  aarch64) TRIPLET=aarch64-linux-gnu DEB_CROSS=arm64 TRIPLET_PKG=aarch64-linux-gnu
+           ELF_MACHINE="AArch64" ;;
+  *) die "unsupported --target '$TARGET' (supported: linux-x86_64, linux-aarch64)" ;;
+esac
+[[ "$TARGET" == linux-* ]] || die "unsupported --target '$TARGET' (supported: linux-x86_64, linux-aarch64)"
+CROSS=""            # non-empty: building for another architecture than this machine's
+CROSS_TC=""         # the fetched cross toolchain (CACHE/toolchain-...), when one is used
+SYSROOT_FLAGS=()
+if [[ "$TARGET_ARCH" != "$HOST_ARCH" ]]; then
+  CROSS=1
+  [[ -z "$SANITIZE" ]] || die "--sanitize is for this machine's architecture only, not $TARGET"
+  if [[ -n "${UVTCP_CROSS_CC:-}" ]]; then
+    CC="$UVTCP_CROSS_CC"
+    AR="${UVTCP_CROSS_AR:-$TRIPLET-ar}"
+  fi
+fi
+# The GCC 12 cross compiler of Debian 12 and what it needs to link for the target: its
+# binutils, the target's glibc (headers, crt files, libc.so), libgcc. Their amd64 (or, on an
+# arm64 machine, arm64) builds; the host libraries they need (libisl, libmpc, libmpfr, ...)
+# are those of the machine's own gcc 12, which this build needs anyway.
+CROSS_PKGS=(
+  "gcc-12-$TRIPLET_PKG" "cpp-12-$TRIPLET_PKG" "gcc-12-$TRIPLET_PKG-base"
+  "binutils-$TRIPLET_PKG" "libc6-dev-$DEB_CROSS-cross" "libc6-$DEB_CROSS-cross"
+  "linux-libc-dev-$DEB_CROSS-cross" "libgcc-12-dev-$DEB_CROSS-cross"
+  "libgcc-s1-$DEB_CROSS-cross"
+)
+if [[ -n "$CROSS" && -z "${UVTCP_CROSS_CC:-}" ]]; then
+  # Where it is unpacked (absolute once CACHE exists, below); keyed by the package list.
+  CROSS_TC="$CACHE/toolchain-$TRIPLET-$(printf '%s\n' "${CROSS_PKGS[@]}" | sha256sum | cut -c1-12)"
+fi
 SOURCES_LIST="$HERE/libuv-${LIBUV_VERSION}.sources"
 TARBALL_NAME="libuv1_${LIBUV_VERSION}.orig.tar.gz"
 
@@ -91,10 +145,24 @@ fi
 check_prerequisites() {
   local -a missing=()
   local tool
-  command -v "$CC" >/dev/null \
-    || missing+=("a C compiler: '$CC' (install gcc, e.g. apt-get install gcc; or set CC)")
-  command -v "$AR" >/dev/null \
-    || missing+=("'$AR', to archive libuv (install binutils; or set AR)")
+  if [[ -z "$CROSS" || -n "${UVTCP_CROSS_CC:-}" ]]; then
+    command -v "$CC" >/dev/null \
+      || missing+=("a C compiler: '$CC' (install gcc, e.g. apt-get install gcc; or set CC)")
+    command -v "$AR" >/dev/null \
+      || missing+=("'$AR', to archive libuv (install binutils; or set AR)")
+  else
+    # The host's gcc is not used for the cross build, but the cross compiler runs on the
+    # libraries it brings (libisl, libmpc, libmpfr): it stands for them here.
+    command -v gcc >/dev/null || missing+=("gcc (the GCC 12 of Debian 12: the $TARGET cross \
+compiler fetched by the build runs on its libraries; apt-get install gcc)")
+    if [[ ! -f "$CROSS_TC/.complete" ]] \
+      && { ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; }; then
+      missing+=("apt-get and dpkg-deb, to fetch Debian's $TRIPLET cross compiler for the \
+$TARGET library; or name a cross compiler with UVTCP_CROSS_CC (and UVTCP_CROSS_AR)")
+    fi
+  fi
+  command -v readelf >/dev/null \
+    || missing+=("'readelf', to check the library's exports and dependencies (install binutils)")
   for tool in tar sha256sum flock find sort; do
     command -v "$tool" >/dev/null || missing+=("'$tool' (coreutils, tar, util-linux)")
   done
@@ -133,6 +201,22 @@ exec 9>"$CACHE/.lock"
 flock 9
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+if [[ -n "$CROSS" && -z "${UVTCP_CROSS_CC:-}" ]]; then
+  CROSS_TC="$CACHE/$(basename "$CROSS_TC")"
+  bash "$HERE/fetch-debs.sh" --dest="$CROSS_TC" --work="$WORK" "${CROSS_PKGS[@]}"
+  CC="$CROSS_TC/usr/bin/$TRIPLET-gcc-12"
+  AR="$CROSS_TC/usr/bin/$TRIPLET-ar"
+  # The cross binutils load their own libbfd/libopcodes from the unpacked tree.
+  HOST_MULTIARCH="$(gcc -dumpmachine 2>/dev/null || echo "$HOST_ARCH-linux-gnu")"
+  export LD_LIBRARY_PATH="$CROSS_TC/usr/lib/$HOST_MULTIARCH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  # The unpacked tree is the sysroot: the compiler then never looks into the machine's own
+  # /usr/include, and ld resolves the absolute paths of the target's libc.so script in it.
+  SYSROOT_FLAGS=(--sysroot="$CROSS_TC")
+  [[ -x "$CC" && -x "$AR" ]] || die "the fetched cross toolchain in $CROSS_TC has no $CC / $AR"
+  "$CC" --version >/dev/null 2>&1 || die "the fetched cross compiler $CC does not run: \
+$("$CC" --version 2>&1 | head -n 3)"
+fi
 
 PATCH_HASH="none"
 if [[ ${#PATCHES[@]} -gt 0 ]]; then
@@ -295,10 +379,21 @@ SAN_FLAGS=()
 if [[ "$SANITIZE" == address ]]; then
   SAN_FLAGS=(-fsanitize=address -fno-omit-frame-pointer -g)
 fi
+# glibc-compat/: references to glibc functions whose version moved in glibc 2.28-2.34 are bound
+# to their old versions, so that the library loads on glibc 2.17 and later (see
+# glibc-compat.h). Not for an ASan build, which runs here only and whose runtime intercepts
+# those functions itself.
+COMPAT_DIR="$HERE/glibc-compat"
+COMPAT_FLAGS=()
+if [[ -z "$SANITIZE" ]]; then
+  COMPAT_FLAGS=(-include "$COMPAT_DIR/glibc-compat.h")
+fi
 # ${CFLAGS} first, as cmake took it from the environment into CMAKE_C_FLAGS.
-read -r -a USER_CFLAGS <<<"${CFLAGS:-}"
+# Not for a cross build: flags meant for this machine's compiler (-march=native) would break it.
+USER_CFLAGS=()
+[[ -n "$CROSS" ]] || read -r -a USER_CFLAGS <<<"${CFLAGS:-}"
 UV_CFLAGS=(
-  "${USER_CFLAGS[@]}" "${SAN_FLAGS[@]}" -O3 -DNDEBUG -fPIC -fvisibility=hidden
+  "${USER_CFLAGS[@]}" "${SAN_FLAGS[@]}" "${COMPAT_FLAGS[@]}" -O3 -DNDEBUG -fPIC -fvisibility=hidden
   -Wstrict-prototypes -Wextra -Wall -Wno-unused-parameter -fno-strict-aliasing -std=gnu90
   -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -D_LARGEFILE_SOURCE -D_POSIX_C_SOURCE=200112
   -I"$UV_SRC/include" -I"$UV_SRC/src"
@@ -308,13 +403,23 @@ CC_ID="$("$CC" --version 2>/dev/null | head -n1)"
 # edited between builds), the list, the compiler and the flags (without the tree's path).
 UV_CONTENT="$(cd "$UV_SRC" && find src include -type f \( -name '*.c' -o -name '*.h' \) -print0 \
   | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
-KEY="$( { printf '%s\n' "$LIBUV_VERSION" "$UV_CONTENT" "$CC_ID" "$AR" \
-  "${UV_CFLAGS[@]/#-I"$UV_SRC"/-I}"; cat "$SOURCES_LIST"; } | sha256sum | cut -c1-12)"
-UV_BUILD="$CACHE/libuv-${LIBUV_VERSION}-${KEY}"
+UV_KEY_FLAGS=("${UV_CFLAGS[@]/#-I"$UV_SRC"/-I}")
+UV_KEY_FLAGS=("${UV_KEY_FLAGS[@]/#"$COMPAT_DIR"/}")
+KEY="$( { printf '%s\n' "$LIBUV_VERSION" "$UV_CONTENT" "$CC_ID" "$AR" "${UV_KEY_FLAGS[@]}";
+  cat "$SOURCES_LIST"; [[ ${#COMPAT_FLAGS[@]} -eq 0 ]] || cat "$COMPAT_DIR/glibc-compat.h"; } \
+  | sha256sum | cut -c1-12)"
+# A native build keeps the name it always had (its cache stays valid); another target's
+# build has its own.
+if [[ -n "$CROSS" ]]; then
+  KEY="$(printf '%s\n' "$KEY" "$TARGET" "$(basename "$AR")" | sha256sum | cut -c1-12)"
+fi
+UV_BUILD_NAME="libuv-${LIBUV_VERSION}-${KEY}"
+[[ -z "$CROSS" ]] || UV_BUILD_NAME="libuv-${LIBUV_VERSION}-${TARGET_ARCH}-${KEY}"
+UV_BUILD="$CACHE/$UV_BUILD_NAME"
 UV_LIB="$UV_BUILD/libuv_a.a"
 
 if [[ ! -f "$UV_BUILD/.complete" || ! -f "$UV_LIB" ]]; then
-  log "building libuv ${LIBUV_VERSION} (static, PIC) from ${#UV_FILES[@]} source files"
+  log "building libuv ${LIBUV_VERSION} for $TARGET (static, PIC) from ${#UV_FILES[@]} source files"
   rm -rf "$UV_BUILD.tmp"
   mkdir -p "$UV_BUILD.tmp"
   UV_LOG="$WORK/libuv-build.log"
@@ -324,7 +429,7 @@ if [[ ! -f "$UV_BUILD/.complete" || ! -f "$UV_LIB" ]]; then
   for f in "${UV_FILES[@]}"; do
     o="$UV_BUILD.tmp/$(tr '/' '_' <<<"${f%.c}").o"
     objs+=("$o")
-    "$CC" "${UV_CFLAGS[@]}" -c "$UV_SRC/$f" -o "$o" >"$o.log" 2>&1 &
+    "$CC" "${SYSROOT_FLAGS[@]}" "${UV_CFLAGS[@]}" -c "$UV_SRC/$f" -o "$o" >"$o.log" 2>&1 &
     pids+=($!)
     if [[ ${#pids[@]} -ge $JOBS ]]; then
       wait "${pids[0]}" || failed=1
@@ -343,68 +448,86 @@ if [[ ! -f "$UV_BUILD/.complete" || ! -f "$UV_LIB" ]]; then
   rm -rf "$UV_BUILD"
   mv "$UV_BUILD.tmp" "$UV_BUILD"
 else
-  log "libuv ${LIBUV_VERSION} up to date in $UV_BUILD"
+  log "libuv ${LIBUV_VERSION} for $TARGET up to date in $UV_BUILD"
 fi
 
 # ---- (c) our JNI glue -> libuvtcp.so ---------------------------------------------------
 
 CFLAGS_OURS=(
   -std=c11 -O2 -fPIC -fvisibility=hidden -fstack-protector-strong -D_FORTIFY_SOURCE=2
-  -Wall -Wextra -Werror
+  -Wall -Wextra -Werror "${COMPAT_FLAGS[@]}"
   -I"$JDK_INCLUDE" -I"$JDK_INCLUDE/linux" -I"$UV_SRC/include"
 )
 LDFLAGS_OURS=(
   -shared -Wl,-z,relro,-z,now -Wl,--exclude-libs,ALL -Wl,--version-script="$MAPFILE"
   -Wl,--as-needed
 )
+LIBS=(-lpthread -ldl)
+if [[ ${#COMPAT_FLAGS[@]} -gt 0 ]]; then
+  # stat & co. of glibc 2.33 go to glibc-compat.c; libpthread and libdl are named as needed
+  # (since 2.34 empty files of glibc, before that where the old versions bound to live).
+  LDFLAGS_OURS+=(-Wl,--wrap=stat64 -Wl,--wrap=lstat64 -Wl,--wrap=fstat64 -Wl,--wrap=stat
+    -Wl,--wrap=lstat -Wl,--wrap=fstat)
+  LIBS=(-Wl,--no-as-needed -l:libpthread.so.0 -l:libdl.so.2 -Wl,--as-needed)
+fi
 if [[ "$SANITIZE" == address ]]; then
   # _FORTIFY_SOURCE's checked functions hide accesses from ASan; -O1 keeps reports readable.
   CFLAGS_OURS=("${CFLAGS_OURS[@]/-D_FORTIFY_SOURCE=2/-U_FORTIFY_SOURCE}")
   CFLAGS_OURS=("${CFLAGS_OURS[@]/-O2/-O1}" "${SAN_FLAGS[@]}")
   LDFLAGS_OURS+=("${SAN_FLAGS[@]}")
 fi
-LIBS=(-lpthread -ldl)
 
 shopt -s nullglob
 C_FILES=("$CSRC"/*.c)
 [[ ${#C_FILES[@]} -gt 0 ]] || die "no C sources in $CSRC"
+[[ ${#COMPAT_FLAGS[@]} -eq 0 ]] || C_FILES+=("$COMPAT_DIR/glibc-compat.c")
 
 SO="$OUT/libuvtcp.so"
 STAMP="$WORK/libuvtcp.stamp"
-INPUT_ID="$( { printf '%s\n' "$CC_ID" "${CFLAGS_OURS[@]}" "${LDFLAGS_OURS[@]}" "${LIBS[@]}";
-  cat "$CSRC"/*.c "$CSRC"/*.h "$MAPFILE" "$UV_LIB"; } | sha256sum | cut -d' ' -f1)"
+INPUT_ID="$( { printf '%s\n' "$TARGET" "$CC_ID" "${CFLAGS_OURS[@]}" "${LDFLAGS_OURS[@]}" "${LIBS[@]}";
+  cat "$CSRC"/*.c "$CSRC"/*.h "$COMPAT_DIR"/* "$MAPFILE" "$UV_LIB"; } | sha256sum | cut -d' ' -f1)"
 
 if [[ -f "$SO" && -f "$STAMP" && "$(cat "$STAMP")" == "$INPUT_ID" ]]; then
-  log "libuvtcp.so up to date"
+  log "libuvtcp.so for $TARGET up to date"
 else
   rm -f "$STAMP"
   OBJS=()
   for c in "${C_FILES[@]}"; do
     o="$WORK/$(basename "${c%.c}").o"
-    "$CC" "${CFLAGS_OURS[@]}" -c "$c" -o "$o" || die "compiling $(basename "$c") failed"
+    "$CC" "${SYSROOT_FLAGS[@]}" "${CFLAGS_OURS[@]}" -c "$c" -o "$o" \
+      || die "compiling $(basename "$c") for $TARGET failed"
     OBJS+=("$o")
   done
-  "$CC" "${LDFLAGS_OURS[@]}" -o "$SO.tmp" "${OBJS[@]}" "$UV_LIB" "${LIBS[@]}" \
-    || die "linking libuvtcp.so failed"
+  "$CC" "${SYSROOT_FLAGS[@]}" "${LDFLAGS_OURS[@]}" -o "$SO.tmp" "${OBJS[@]}" "$UV_LIB" "${LIBS[@]}" \
+    || die "linking libuvtcp.so for $TARGET failed"
   mv -f "$SO.tmp" "$SO"
   log "built $SO"
 fi
 
-# ---- self-check: only the JNI entry points are exported, libuv is built in --------------
+# ---- self-check: the right machine, only the JNI entry points exported, libuv built in,
+# ---- the glibc floor -------------------------------------------------------------------
+# readelf reads ELF files of any architecture, so the same checks run on the cross-built
+# library (nm and ldd would need the target's tools or the target's dynamic loader).
 
-if command -v nm >/dev/null; then
-  exported="$(nm -D --defined-only "$SO" | awk '{print $NF}' | sort | tr '\n' ' ')"
-  [[ "$exported" == "JNI_OnLoad JNI_OnUnload " ]] \
-    || { rm -f "$SO"; die "libuvtcp.so must export only JNI_OnLoad and JNI_OnUnload, exports: $exported"; }
-else
-  log "warning: nm not found, export check skipped"
+reject() { rm -f "$SO"; die "$SO ($TARGET): $*"; }
+machine="$(readelf -h "$SO" | sed -n 's/^ *Machine: *//p')"
+[[ "$machine" == "$ELF_MACHINE" ]] || reject "ELF machine is '$machine', not '$ELF_MACHINE'"
+# Defined dynamic symbols: "Num: Value Size Type Bind Vis Ndx Name", Ndx UND when undefined.
+exported="$(readelf --dyn-syms -W "$SO" | awk '$1 ~ /^[0-9]+:$/ && $7 != "UND" && $4 != "SECTION" \
+  && $8 != "" { sub(/@.*/, "", $8); print $8 }' | sort -u | tr '\n' ' ')"
+[[ "$exported" == "JNI_OnLoad JNI_OnUnload " ]] \
+  || reject "must export only JNI_OnLoad and JNI_OnUnload, exports: $exported"
+needed="$(readelf -d "$SO" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+if grep -qi 'libuv' <<<"$needed"; then
+  reject "links a shared libuv (needs: $needed)"
 fi
-if command -v ldd >/dev/null; then
-  deps="$(ldd "$SO")" || die "ldd $SO failed"
-  if grep -qi 'libuv' <<<"$deps"; then
-    rm -f "$SO"; die "libuvtcp.so links a shared libuv: $(grep -i libuv <<<"$deps")"
-  fi
-else
-  log "warning: ldd not found, dependency check skipped"
+# The newest glibc symbol version any reference needs is the oldest glibc it loads on.
+floor="$(readelf -V -W "$SO" | grep -o 'Name: GLIBC_[0-9][0-9.]*' | sed 's/Name: GLIBC_//' \
+  | sort -uV | tail -n1)"
+if [[ -n "$GLIBC_MAX" && -n "$floor" ]] \
+  && [[ "$(printf '%s\n' "$floor" "$GLIBC_MAX" | sort -V | tail -n1)" != "$GLIBC_MAX" ]]; then
+  reject "needs glibc $floor, newer than the floor $GLIBC_MAX allowed for it: \
+$(readelf -V -W "$SO" | grep -o 'Name: GLIBC_[0-9][0-9.]*' | sort -uV | tr '\n' ' ')"
 fi
+log "$TARGET library checked: machine $machine, exports ${exported% }, needs ${needed% } (glibc floor ${floor:-unknown})"
 echo "$INPUT_ID" >"$STAMP"

@@ -25,6 +25,14 @@ import java.util.Locale;
  *       directory, loaded from there, and deleted right after loading (at exit where the platform keeps it locked).
  * </ol>
  *
+ * <p>The platform is {@code <os>-<arch>}: {@code linux}, {@code macos} or {@code windows}
+ * from {@code os.name}; {@code x86_64} for an {@code os.arch} of {@code amd64} or
+ * {@code x86_64}, {@code aarch64} for {@code aarch64} or {@code arm64}. The jar carries
+ * {@code linux-x86_64} and {@code linux-aarch64}; the file name inside a platform's directory
+ * is the one {@link System#mapLibraryName} gives on that platform ({@code libuvtcp.so},
+ * {@code libuvtcp.dylib}, {@code uvtcp.dll}), so a macOS or Windows library built for uvtcp
+ * only has to be put into the jar.
+ *
  * <p>The JVM binds a native library to the class loader of the class that loaded it; this
  * class loads it, so the library belongs to this bundle's (or jar's) class loader.
  */
@@ -34,9 +42,13 @@ public final class NativeLibrary {
     public static final String PATH_PROPERTY = "uvtcp.native.path";
 
     private static final String LIBRARY_NAME = "uvtcp";
-    private static final String FILE_NAME = "libuvtcp.so";
-    /** Platforms whose library this class knows how to find, as {@code <os>-<arch>}. */
-    private static final List<String> KNOWN_PLATFORMS = List.of("linux-x86_64", "linux-aarch64");
+    /**
+     * Platforms whose library this class looks for, as {@code <os>-<arch>}: those the jar may
+     * carry. Which of them it does carry is found out by looking (the error message for an
+     * unsupported platform lists those).
+     */
+    private static final List<String> KNOWN_PLATFORMS = List.of("linux-x86_64", "linux-aarch64",
+            "macos-x86_64", "macos-aarch64", "windows-x86_64", "windows-aarch64");
 
     /**
      * JNI_OnLoad looks these up with FindClass in this class loader: referencing them here
@@ -58,7 +70,7 @@ public final class NativeLibrary {
      *
      * @throws UnsatisfiedLinkError if the library cannot be found or loaded, for example on a
      *     platform uvtcp has no library for; the message names the platform detected and the
-     *     platforms supported
+     *     platforms whose libraries the jar carries
      */
     public static void load() {
         if (loaded) {
@@ -86,11 +98,21 @@ public final class NativeLibrary {
      * @return this JVM's platform as {@code <os>-<arch>}, e.g. {@code linux-x86_64}
      */
     static String platform() {
-        return os() + "-" + arch();
+        return platform(System.getProperty("os.name", "unknown"),
+                System.getProperty("os.arch", "unknown"));
     }
 
-    private static String os() {
-        String name = System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT);
+    /**
+     * @param osName a value of the system property {@code os.name}
+     * @param osArch a value of the system property {@code os.arch}
+     * @return the platform they describe as {@code <os>-<arch>}, as named in the jar
+     */
+    static String platform(String osName, String osArch) {
+        return os(osName) + "-" + arch(osArch);
+    }
+
+    private static String os(String osName) {
+        String name = osName.toLowerCase(Locale.ROOT);
         if (name.startsWith("linux")) {
             return "linux";
         }
@@ -103,8 +125,8 @@ public final class NativeLibrary {
         return name.replaceAll("[^a-z0-9]+", "");
     }
 
-    private static String arch() {
-        String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+    private static String arch(String osArch) {
+        String arch = osArch.toLowerCase(Locale.ROOT);
         switch (arch) {
             case "amd64":
             case "x86_64":
@@ -118,11 +140,30 @@ public final class NativeLibrary {
         }
     }
 
-    private static String resourceFor(String platform) {
-        return "/META-INF/native/" + platform + "/" + FILE_NAME;
+    /** The library's file name on that platform: libuvtcp.so, libuvtcp.dylib, uvtcp.dll. */
+    private static String fileName(String platform) {
+        if (platform.startsWith("macos-")) {
+            return "lib" + LIBRARY_NAME + ".dylib";
+        }
+        if (platform.startsWith("windows-")) {
+            return LIBRARY_NAME + ".dll";
+        }
+        return "lib" + LIBRARY_NAME + ".so";
     }
 
-    private static List<String> platformsInJar() {
+    /**
+     * @param platform as {@link #platform()} names it
+     * @return where that platform's library is inside the jar
+     */
+    static String resourceFor(String platform) {
+        return "/META-INF/native/" + platform + "/" + fileName(platform);
+    }
+
+    /**
+     * @return the platforms whose library this jar (or class path) carries, in the order of
+     *     {@link #KNOWN_PLATFORMS}
+     */
+    static List<String> platformsInJar() {
         List<String> present = new ArrayList<>();
         for (String p : KNOWN_PLATFORMS) {
             if (NativeLibrary.class.getResource(resourceFor(p)) != null) {
@@ -130,6 +171,11 @@ public final class NativeLibrary {
             }
         }
         return present;
+    }
+
+    private static String carried() {
+        List<String> platforms = platformsInJar();
+        return platforms.isEmpty() ? "none" : String.join(", ", platforms);
     }
 
     private static void loadFromJar(UnsatisfiedLinkError notOnLibraryPath) {
@@ -140,8 +186,8 @@ public final class NativeLibrary {
         if (in == null) {
             UnsatisfiedLinkError e = new UnsatisfiedLinkError("uvtcp has no native library for"
                     + " this platform: " + platform + " (os.name=" + System.getProperty("os.name")
-                    + ", os.arch=" + System.getProperty("os.arch") + "); supported: "
-                    + String.join(", ", platformsInJar()) + ". Set -D" + PATH_PROPERTY
+                    + ", os.arch=" + System.getProperty("os.arch") + "); this jar carries"
+                    + " libraries for: " + carried() + ". Set -D" + PATH_PROPERTY
                     + "=<file> to load a library built for it.");
             e.addSuppressed(notOnLibraryPath);
             throw e;
@@ -152,7 +198,9 @@ public final class NativeLibrary {
             dir = createPrivateDirectory();
             // Files are deleted on exit in reverse order of registration: the dir goes last.
             dir.toFile().deleteOnExit();
-            file = Files.createTempFile(dir, "libuvtcp-", ".so");
+            String name = fileName(platform);
+            file = Files.createTempFile(dir, name.substring(0, name.indexOf('.')) + "-",
+                    name.substring(name.indexOf('.')));
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             System.load(file.toAbsolutePath().toString());

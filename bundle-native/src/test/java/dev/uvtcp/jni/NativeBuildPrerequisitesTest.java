@@ -48,4 +48,46 @@ class NativeBuildPrerequisitesTest {
             process.destroyForcibly();
         }
     }
+
+    @Test
+    void withoutAptTheCrossBuildSaysHowToGetACrossCompiler() throws Exception {
+        // A PATH with what the build needs but apt-get and dpkg-deb, and an empty cache: the
+        // aarch64 cross compiler can be neither found nor fetched.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String tool : new String[] {"bash", "gcc", "cc", "ar", "readelf", "tar", "sha256sum",
+                "flock", "find", "sort", "patch", "git", "uname", "dirname", "cut", "sed"}) {
+            for (String d : System.getenv("PATH").split(":")) {
+                Path candidate = Path.of(d, tool);
+                if (Files.isExecutable(candidate)) {
+                    Files.createSymbolicLink(bin.resolve(tool), candidate);
+                    break;
+                }
+            }
+        }
+        Path out = dir.resolve("out");
+        Path cache = dir.resolve("cache");
+        ProcessBuilder build = new ProcessBuilder(bin.resolve("bash").toString(),
+                "src/main/native/build.sh", "--target=linux-aarch64", "--out=" + out,
+                "--jdk-include=" + Path.of(System.getProperty("java.home"), "include"),
+                "--libuv-version=1.44.2", "--libuv-sha256=0", "--cache=" + cache,
+                "--work=" + dir.resolve("work"));
+        build.environment().put("PATH", bin.toString());
+        build.environment().remove("UVTCP_CROSS_CC");
+        build.environment().remove("UVTCP_LIBUV_SRC");
+        Process process = build.start();
+        try {
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String stderr = new String(process.getErrorStream().readAllBytes(), UTF_8);
+            assertThat(process.exitValue()).isNotZero();
+            assertThat(stderr).startsWith("uvtcp native build: ERROR: cannot build the native "
+                    + "library; missing:")
+                    .contains("apt-get and dpkg-deb, to fetch Debian's aarch64-linux-gnu cross "
+                            + "compiler for the linux-aarch64 library")
+                    .contains("UVTCP_CROSS_CC");
+            assertThat(out).doesNotExist();
+            assertThat(cache).doesNotExist();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
 }

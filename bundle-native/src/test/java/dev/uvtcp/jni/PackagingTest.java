@@ -3,63 +3,33 @@ package dev.uvtcp.jni;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** Checks the built artefacts in target/classes: the shared library and bnd's manifest. */
+/**
+ * Checks the built artefacts in target/classes, before they are packaged: each platform's
+ * shared library and bnd's manifest. {@link PackagedJarIT} checks the same in the jar.
+ */
 class PackagingTest {
 
     private static Path classesDir() throws URISyntaxException {
         return Path.of(UvNative.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
-    private static Path library() throws URISyntaxException {
-        return classesDir().resolve("META-INF/native/linux-x86_64/libuvtcp.so");
-    }
-
-    /** Runs a command; null if the tool is not installed. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            return null;
-        }
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(String.join(" ", command) + ":\n" + out).isZero();
-        return out;
-    }
-
-    @Test
-    void libraryExportsOnlyTheJniEntryPoints() throws Exception {
-        assumeTrue(Files.isRegularFile(library()), "linux-x86_64 library not built here");
-        String out = run("nm", "-D", "--defined-only", library().toString());
-        assumeTrue(out != null, "nm not installed");
-        List<String> symbols = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            String[] fields = line.trim().split("\\s+");
-            if (!line.isBlank()) {
-                symbols.add(fields[fields.length - 1]);
-            }
-        }
-        assertThat(symbols).containsExactlyInAnyOrder("JNI_OnLoad", "JNI_OnUnload");
-    }
-
-    @Test
-    void libraryDoesNotDependOnASharedLibuv() throws Exception {
-        assumeTrue(Files.isRegularFile(library()), "linux-x86_64 library not built here");
-        String out = run("ldd", library().toString());
-        assumeTrue(out != null, "ldd not installed");
-        assertThat(out).doesNotContainIgnoringCase("libuv");
+    @ParameterizedTest
+    @ValueSource(strings = {"linux-x86_64", "linux-aarch64"})
+    void eachLibraryIsForItsMachineExportsOnlyTheJniEntryPointsAndNeedsOnlyGlibc(String platform)
+            throws Exception {
+        Path library = classesDir().resolve("META-INF/native/" + platform + "/libuvtcp.so");
+        assertThat(library).as("built by bundle-native's compile phase").isRegularFile();
+        LibraryChecks.checkLibrary(platform, Files.readAllBytes(library));
     }
 
     @Test
@@ -97,20 +67,8 @@ class PackagingTest {
                 .contains("dev.uvtcp.jni")
                 .contains("uvtcp.internal")
                 .contains("mandatory:=");
-        String nativeCode = main.getValue("Bundle-NativeCode");
-        assertThat(nativeCode).isNotBlank();
-        List<String> paths = new ArrayList<>();
-        for (String clause : nativeCode.split(",")) {
-            for (String part : clause.split(";")) {
-                String p = part.trim();
-                if (!p.isEmpty() && !p.contains("=") && !p.equals("*")) {
-                    paths.add(p);
-                }
-            }
-        }
-        assertThat(paths).isNotEmpty();
-        for (String p : paths) {
-            assertThat(classesDir().resolve(p)).as("Bundle-NativeCode path " + p).isRegularFile();
-        }
+        Path classes = classesDir();
+        LibraryChecks.checkNativeCode(main.getValue("Bundle-NativeCode"),
+                path -> Files.isRegularFile(classes.resolve(path)));
     }
 }
