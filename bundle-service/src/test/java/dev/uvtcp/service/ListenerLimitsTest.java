@@ -79,9 +79,13 @@ class ListenerLimitsTest {
                 clients.add(s);
                 assertThat(echoes(s)).as("connection %d within the limit", i).isTrue();
             }
+            boolean fourthServed;
             try (Socket fourth = TestSupport.plainClient(server.localAddress())) {
-                assertThat(echoes(fourth)).as("the fourth connection is reset").isFalse();
+                fourthServed = echoes(fourth);
+            } catch (IOException resetWhileConnecting) {
+                fourthServed = false; // the reset can beat the client's own set-up calls
             }
+            assertThat(fourthServed).as("the fourth connection is reset").isFalse();
             UvException error = acceptErrors.poll(TestSupport.TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertThat(error).isNotNull();
             assertThat(error.errorName()).isEqualTo("ECONNABORTED");
