@@ -891,7 +891,12 @@ class ByteExactStressTest {
 
     private static synchronized Path cClientBinary() throws Exception {
         if (clientBinary == null) {
-            Path source = Path.of("src/test/c/byte_exact_client.c").toAbsolutePath();
+            // Beside this module's test classes (target/test-classes), wherever the test JVM
+            // runs: native-emulated-test runs these classes from its own directory.
+            Path testClasses = Path.of(ByteExactStressTest.class.getProtectionDomain()
+                    .getCodeSource().getLocation().toURI());
+            Path source = testClasses.resolve("../../src/test/c/byte_exact_client.c")
+                    .normalize();
             Path binary = Path.of("target/byte-exact-client/byte_exact_client").toAbsolutePath();
             Files.createDirectories(binary.getParent());
             Process gcc = new ProcessBuilder("gcc", "-std=c11", "-O2", "-Wall", "-Wextra",
