@@ -16,28 +16,22 @@ final class IoVectors {
     private long address;
     private int capacity;
     private int count;
-    private long lastAddress;
-    private long lastLength;
 
     IoVectors() {
         grow(16);
     }
 
-    /** Adds a buffer, merged with the last one when it continues it in memory. */
+    /**
+     * Adds a buffer. (Adjacent pieces of one write are merged before they get here, by
+     * {@link PendingWrite#addSegment}.)
+     */
     void add(long bufferAddress, int length) {
-        if (count > 0 && lastAddress + lastLength == bufferAddress) {
-            lastLength += length;
-            entries.putLong((count - 1) * UvNative.IOV_BYTES + 8, lastLength);
-            return;
-        }
         if (count == capacity) {
             grow(capacity * 2);
         }
         int at = count * UvNative.IOV_BYTES;
         entries.putLong(at, bufferAddress);
         entries.putLong(at + 8, length);
-        lastAddress = bufferAddress;
-        lastLength = length;
         count++;
     }
 

@@ -223,7 +223,7 @@ abstract class UvStream extends UvHandle implements Stream {
     private void pauseReadingIfWritesAreHigh() {
         WriteQueue queue = writes;
         if (queue != null && !readPausedByWrites && readHandler != null && isOpen()
-                && queue.heldBytesNow() > maxWriteQueueBytes / READ_PAUSE_DIVISOR) {
+                && queue.heldBytes() > maxWriteQueueBytes / READ_PAUSE_DIVISOR) {
             readPausedByWrites = true;
             UvNative.readStop(address);
         }
@@ -336,8 +336,8 @@ abstract class UvStream extends UvHandle implements Stream {
      */
     private CompletionStage<Void> tryWriteAllOnLoop(ByteBuffer src) {
         WriteQueue queue = writes;
-        if (!src.isDirect() || !isOpen() || (queue != null && !queue.idleOnLoop())
-                || shutdownRequested) {
+        // shutdown() marks the queue (made then) at the call: idleOnLoop covers it too.
+        if (!src.isDirect() || !isOpen() || (queue != null && !queue.idleOnLoop())) {
             return null;
         }
         int length = src.remaining();
@@ -464,7 +464,7 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private int tryWriteOnLoop(ByteBuffer[] source) throws UvException {
         WriteQueue queue = writes;
-        if (queue != null && queue.refused()) {
+        if (queue != null && queue.refusal() != null) {
             throw queue.refusal(); // sending now would leave a gap where the refused write was
         }
         if (queue != null && queue.shutDown()) {

@@ -34,22 +34,21 @@ final class WriteQueue {
     // Guarded by this:
     /**
      * Direct memory held: every live block whole, and the callers' direct buffers queued.
-     * Written under the lock; volatile for {@link #heldBytesNow()}.
+     * Written under the lock; volatile for {@link #heldBytes()}, which reads it without.
      */
     private volatile long heldBytes;
     private WriteBlock tail;
-    private PendingWrite firstWaiting;
     private PendingWrite lastWaiting;
     private boolean flushScheduled;
     private boolean closed;
-    /** Set when shutdown() was called: later writes fail with EPIPE, as libuv answers then. */
-    private boolean shutDown;
-    private UvException refusal;
 
-    /** Written under the lock, read without it by the loop thread's fast-path check. */
-    private volatile boolean hasWaiting;
-    private volatile boolean refused;
-    private volatile boolean shutDownSeen;
+    // Written under the lock; volatile for the checks that read them without it:
+    /** The oldest write not yet handed to libuv, or null. */
+    private volatile PendingWrite firstWaiting;
+    /** Set when shutdown() was called: later writes fail with EPIPE, as libuv answers then. */
+    private volatile boolean shutDown;
+    /** The refusal every write gets once one was refused, or null. */
+    private volatile UvException refusal;
 
     // Loop thread only:
     /** Writes handed to libuv and not yet called back, oldest first. */
@@ -67,7 +66,7 @@ final class WriteQueue {
      * waits, nothing is in flight, nothing was refused.
      */
     boolean idleOnLoop() {
-        return oldestInFlight == null && !hasWaiting && !refused && !shutDownSeen;
+        return oldestInFlight == null && firstWaiting == null && refusal == null && !shutDown;
     }
 
     /**
@@ -76,32 +75,21 @@ final class WriteQueue {
      * shutdown itself runs later on the loop, after writes other threads may add meanwhile.
      */
     synchronized void shutdownCalled() {
-        shutDown = true;
-        shutDownSeen = true;
+        shutDown = true; // under the lock: a concurrent add is wholly before or after it
     }
 
     /** Any thread: whether {@link #shutdownCalled()} was. */
     boolean shutDown() {
-        return shutDownSeen;
-    }
-
-    /** Any thread: whether a write was refused, after which every write is. */
-    boolean refused() {
-        return refused;
+        return shutDown;
     }
 
     /** Any thread: the error every write gets once one was refused; null if none was. */
-    synchronized UvException refusal() {
+    UvException refusal() {
         return refusal;
     }
 
     /** Any thread: the direct memory held by the writes of this queue now, in bytes. */
-    synchronized long heldBytes() {
-        return heldBytes;
-    }
-
-    /** {@link #heldBytes()} without the lock: a recent value, for the read pause check. */
-    long heldBytesNow() {
+    long heldBytes() {
         return heldBytes;
     }
 
@@ -136,7 +124,6 @@ final class WriteQueue {
                         lastWaiting.next = write;
                     }
                     lastWaiting = write;
-                    hasWaiting = true;
                     if (!flushScheduled && !stream.loop.inLoop()) {
                         flushScheduled = true;
                         scheduleFlush = true;
@@ -192,7 +179,6 @@ final class WriteQueue {
     private UvException refuse(long payload, String why) {
         refusal = UvErrors.exception(UvErrors.ENOBUFS, "write of " + payload + " bytes to "
                 + stream.label() + " refused: " + why);
-        refused = true;
         return refusal;
     }
 
@@ -300,25 +286,29 @@ final class WriteQueue {
         }
         for (int handed = 0; ; handed++) {
             PendingWrite head;
+            boolean yieldToIo = false;
             synchronized (this) {
                 head = firstWaiting;
                 if (head == null) {
                     return;
                 }
-                if (handed == WRITES_PER_FLUSH && !flushScheduled) {
-                    flushScheduled = true; // the rest in a later task: I/O is not starved
+                if (handed == WRITES_PER_FLUSH) {
+                    // The rest in a later task, so that I/O is not starved.
+                    yieldToIo = !flushScheduled;
+                    flushScheduled = true;
                     head = null;
                 } else {
                     firstWaiting = head.next;
                     if (firstWaiting == null) {
                         lastWaiting = null;
-                        hasWaiting = false;
                     }
                     head.next = null;
                 }
             }
             if (head == null) {
-                scheduleFlush();
+                if (yieldToIo) {
+                    scheduleFlush();
+                }
                 return;
             }
             if (stream.isOpen()) {
@@ -381,16 +371,11 @@ final class WriteQueue {
                 return;
             }
         }
-        int id = first.writeId;
-        PendingWrite last = first;
-        while (last.next != null && last.next.writeId == id) {
-            last = last.next;
-        }
-        oldestInFlight = last.next;
+        oldestInFlight = first.next; // one request per write: the oldest is the one done
         if (oldestInFlight == null) {
             newestInFlight = null;
         }
-        last.next = null;
+        first.next = null;
         end(first, status == 0 ? null : stream.writeError(status));
     }
 
@@ -423,7 +408,6 @@ final class WriteQueue {
             first = firstWaiting;
             firstWaiting = null;
             lastWaiting = null;
-            hasWaiting = false;
         }
         if (first != null) {
             end(first, reason);
