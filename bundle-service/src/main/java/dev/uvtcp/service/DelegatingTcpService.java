@@ -17,11 +17,11 @@ import java.util.concurrent.CompletionStage;
  * published services (standalone and OSGi) add only how the view is made and released.
  * Threading and lifetime are those of the view: any thread, until released.
  */
-abstract class DelegatingTcpService implements TcpService {
+public abstract class DelegatingTcpService implements TcpService {
 
-    final TcpServiceView view;
+    public final TcpServiceView view;
 
-    DelegatingTcpService(TcpServiceView view) {
+    protected DelegatingTcpService(TcpServiceView view) {
         this.view = view;
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The loops of a service and what they share: their threads, the pool for copied writes, and
  * the spreading of new handles over them.
  */
-final class LoopGroup {
+public final class LoopGroup {
 
     private final List<EventLoop> loops;
     private final DirectBufferPool bufferPool = new DirectBufferPool();
@@ -27,7 +27,7 @@ final class LoopGroup {
     }
 
     /** Starts the loop threads; on failure the ones already started are stopped again. */
-    static LoopGroup start(TcpServiceSettings settings) throws UvException {
+    public static LoopGroup start(TcpServiceSettings settings) throws UvException {
         List<EventLoop> started = new ArrayList<>();
         try {
             for (int i = 0; i < settings.loops(); i++) {
@@ -56,7 +56,7 @@ final class LoopGroup {
      *
      * @return the loop whose thread is the calling thread, if one of this group; else null
      */
-    EventLoop current() {
+    public EventLoop current() {
         for (EventLoop loop : loops) {
             if (loop.inLoop()) {
                 return loop;
@@ -88,7 +88,7 @@ final class LoopGroup {
      *
      * @throws IllegalStateException if called on one of the loop threads
      */
-    void close() {
+    public void close() {
         requireOutsideLoops();
         for (EventLoop loop : loops) {
             loop.stop();
@@ -100,7 +100,7 @@ final class LoopGroup {
     }
 
     /** @throws IllegalStateException if the calling thread is one of this group's loops */
-    void requireOutsideLoops() {
+    public void requireOutsideLoops() {
         EventLoop loop = current();
         if (loop != null) {
             throw new IllegalStateException("a TcpService cannot be closed from its own "

@@ -18,12 +18,12 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code uvtcp:handles} shell commands). Handles are described on their own loop thread, where
  * their state may be read; called on a loop thread, only that loop's handles are described.
  */
-final class RuntimeIntrospection {
+public final class RuntimeIntrospection {
 
     private RuntimeIntrospection() {
     }
 
-    static LoopDTO[] loops(LoopGroup group) {
+    public static LoopDTO[] loops(LoopGroup group) {
         boolean onLoop = group.current() != null;
         List<LoopDTO> result = new ArrayList<>();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -69,7 +69,7 @@ final class RuntimeIntrospection {
         return !(top.isNativeMethod() && top.getMethodName().equals("loopRun"));
     }
 
-    static HandleDTO[] handles(LoopGroup group) {
+    public static HandleDTO[] handles(LoopGroup group) {
         boolean onLoop = group.current() != null;
         List<HandleDTO> result = new ArrayList<>();
         for (Loop each : group.loops()) {

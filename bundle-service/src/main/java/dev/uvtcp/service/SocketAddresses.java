@@ -7,7 +7,7 @@ import java.net.UnknownHostException;
 import java.util.Objects;
 
 /** Checks and converts socket addresses between Java and the native layer's byte layout. */
-final class SocketAddresses {
+public final class SocketAddresses {
 
     private SocketAddresses() {
     }
@@ -51,7 +51,7 @@ final class SocketAddresses {
      * @throws IllegalArgumentException for a malformed literal, with "invalid address" and why
      * @throws UnknownHostException if a name cannot be resolved
      */
-    static InetAddress hostAddress(String host) throws UnknownHostException {
+    public static InetAddress hostAddress(String host) throws UnknownHostException {
         if (!host.isEmpty() && host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
             byte[] ipv4 = dottedQuad(host);
             if (ipv4 == null) {
@@ -100,7 +100,7 @@ final class SocketAddresses {
         return address.getAddress() instanceof Inet6Address v6 ? v6.getScopeId() : 0;
     }
 
-    static String describe(InetSocketAddress address) {
+    public static String describe(InetSocketAddress address) {
         InetAddress ip = address.getAddress();
         String host = ip instanceof Inet6Address ? "[" + ip.getHostAddress() + "]"
                 : ip.getHostAddress();

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One consumer's {@link TcpService}: creates handles on the shared loops and owns them, so that
  * {@link #release()} closes everything the consumer left open.
  */
-final class TcpServiceView implements TcpService, HandleOwner {
+public final class TcpServiceView implements TcpService, HandleOwner {
 
     private final LoopGroup group;
     private final String ownerName;
@@ -37,7 +37,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
     /**
      * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
      */
-    TcpServiceView(LoopGroup group, String ownerName) {
+    public TcpServiceView(LoopGroup group, String ownerName) {
         this(group, ownerName, -1);
     }
 
@@ -45,7 +45,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
      * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
      * @param ownerBundleId the id of that bundle, or -1
      */
-    TcpServiceView(LoopGroup group, String ownerName, long ownerBundleId) {
+    public TcpServiceView(LoopGroup group, String ownerName, long ownerBundleId) {
         this.group = group;
         this.ownerName = ownerName;
         this.ownerBundleId = ownerBundleId;
@@ -379,7 +379,7 @@ final class TcpServiceView implements TcpService, HandleOwner {
      * Closes every handle this view owns and refuses new ones. Waits until each descriptor is
      * closed. Idempotent.
      */
-    void release() {
+    public void release() {
         synchronized (this) {
             released = true;
         }

@@ -26,8 +26,8 @@ final class DownReason {
     static final String SERVICE_BSN = "dev.uvtcp.service";
 
     /** The components the runtime service needs, the root of the chain first. */
-    static final List<String> COMPONENTS = List.of("dev.uvtcp.service.LoopGroupComponent",
-            "dev.uvtcp.service.TcpServerRuntimeComponent");
+    static final List<String> COMPONENTS = List.of("dev.uvtcp.service.osgi.LoopGroupComponent",
+            "dev.uvtcp.service.osgi.TcpServerRuntimeComponent");
 
     private DownReason() {
     }

@@ -20,8 +20,8 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 class DownReasonTest {
 
     private static final String BUNDLE = "dev.uvtcp.service [13]";
-    private static final String LOOPS = "dev.uvtcp.service.LoopGroupComponent";
-    private static final String RUNTIME = "dev.uvtcp.service.TcpServerRuntimeComponent";
+    private static final String LOOPS = "dev.uvtcp.service.osgi.LoopGroupComponent";
+    private static final String RUNTIME = "dev.uvtcp.service.osgi.TcpServerRuntimeComponent";
 
     @Test
     void aMissingServiceBundleIsNamed() {

@@ -13,9 +13,9 @@ class ConsoleLogTest {
         Exception reason = new IllegalStateException("activation failed",
                 new NumberFormatException("For input string: \"two\""));
         assertThat(ConsoleLog.describe(LogLevel.ERROR, "dev.uvtcp.service [13]",
-                "[dev.uvtcp.service.LoopGroupComponent(3)] The constructor has thrown an"
+                "[dev.uvtcp.service.osgi.LoopGroupComponent(3)] The constructor has thrown an"
                         + " exception", reason))
-                .isEqualTo("ERROR from dev.uvtcp.service [13]: [dev.uvtcp.service"
+                .isEqualTo("ERROR from dev.uvtcp.service [13]: [dev.uvtcp.service.osgi"
                         + ".LoopGroupComponent(3)] The constructor has thrown an exception:"
                         + " java.lang.IllegalStateException: activation failed; caused by"
                         + " java.lang.NumberFormatException: For input string: \"two\"");

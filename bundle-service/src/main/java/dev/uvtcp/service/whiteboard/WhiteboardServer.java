@@ -1,5 +1,9 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.SocketAddresses;
+import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.UvHandle;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
@@ -24,9 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #close} run on the runtime's worker thread only, never on a loop thread (they wait for
  * the loop); the status and the counters may be read from any thread.
  */
-final class WhiteboardServer {
+public final class WhiteboardServer {
 
-    static final System.Logger LOG = System.getLogger("dev.uvtcp.whiteboard");
+    public static final System.Logger LOG = System.getLogger("dev.uvtcp.whiteboard");
 
     final long serviceId;
     final long bundleId;
@@ -51,7 +55,7 @@ final class WhiteboardServer {
             String loop, int failureReason, String failureMessage, String errorName) {
     }
 
-    WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
+    public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
             String bundleVersion, ConnectionHandler handler) {
         this.serviceId = serviceId;
         this.bundleId = bundleId;
@@ -65,7 +69,7 @@ final class WhiteboardServer {
     }
 
     /** Worker thread: binds a listener as the properties say, or records why it cannot. */
-    void bind(Map<String, ?> newProperties) {
+    public void bind(Map<String, ?> newProperties) {
         properties = newProperties;
         String address = WhiteboardConfig.describe(newProperties.get(
                 dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS));
@@ -156,7 +160,7 @@ final class WhiteboardServer {
      *
      * @return true if it rebound
      */
-    boolean rebindIfChanged(Map<String, ?> newProperties) {
+    public boolean rebindIfChanged(Map<String, ?> newProperties) {
         if (WhiteboardConfig.whiteboardProperties(newProperties)
                 .equals(WhiteboardConfig.whiteboardProperties(properties))) {
             return false;
@@ -167,7 +171,7 @@ final class WhiteboardServer {
     }
 
     /** Worker thread: tries again a server that failed because its address was in use. */
-    void retryIfAddressWasInUse() {
+    public void retryIfAddressWasInUse() {
         Status current = status;
         if (current != null && current.failureReason() == FAILURE_REASON_ADDRESS_IN_USE) {
             bind(properties);
@@ -186,7 +190,7 @@ final class WhiteboardServer {
      * Worker thread (or any thread once the loops are gone): closes the listener and every
      * connection it accepted.
      */
-    void close() {
+    public void close() {
         listener = null;
         view.release();
         if (status != null && status.failureReason() < 0) {
@@ -201,7 +205,7 @@ final class WhiteboardServer {
     }
 
     /** @return the DTO of this server; a {@link FailedServerDTO} if it is failed */
-    ServerDTO toDTO() {
+    public ServerDTO toDTO() {
         Status current = status;
         ServerDTO dto;
         if (current == null || current.failureReason() >= 0) {

@@ -1,4 +1,4 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.whiteboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

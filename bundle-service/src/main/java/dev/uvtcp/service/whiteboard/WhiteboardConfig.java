@@ -1,5 +1,7 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.service.SocketAddresses;
+import dev.uvtcp.service.TcpServiceView;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PROPERTY;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;

@@ -1,5 +1,7 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.service.DelegatingTcpService;
+import dev.uvtcp.service.TcpServiceView;
 import dev.uvtcp.TcpService;
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;

@@ -1,5 +1,7 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.TcpServiceSettings;
 import dev.uvtcp.UvException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,7 +59,7 @@ public final class LoopGroupComponent {
     public static final String PID = "dev.uvtcp";
 
     /** The component's name, to disable and enable itself. */
-    static final String NAME = "dev.uvtcp.service.LoopGroupComponent";
+    static final String NAME = "dev.uvtcp.service.osgi.LoopGroupComponent";
 
     private static final System.Logger LOG = System.getLogger("dev.uvtcp.configuration");
 

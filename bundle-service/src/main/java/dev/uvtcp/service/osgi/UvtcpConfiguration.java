@@ -1,5 +1,6 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.service.TcpServiceSettings;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 

@@ -1,5 +1,8 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.RuntimeIntrospection;
+import dev.uvtcp.service.whiteboard.WhiteboardServer;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 
 import dev.uvtcp.ConnectionHandler;

@@ -1,5 +1,6 @@
-package dev.uvtcp.service;
+package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.service.TcpServiceSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
