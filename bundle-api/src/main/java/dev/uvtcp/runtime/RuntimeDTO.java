@@ -15,6 +15,15 @@ public class RuntimeDTO extends DTO {
     /** Whiteboard servers that could not be bound, ordered by service id; never null. */
     public FailedServerDTO[] failedServers;
 
+    /**
+     * Listeners kept open in their grace period after their handler went away, waiting for the
+     * next handler of their address, ordered by address; never null (empty from a runtime
+     * older than this field: treat null as empty).
+     *
+     * @since 1.1
+     */
+    public GraceListenerDTO[] graceListeners;
+
     /** The loops, in their fixed order; never null. */
     public LoopDTO[] loops;
 

@@ -7,8 +7,11 @@
  * {@value dev.uvtcp.runtime.TcpWhiteboardConstants#UVTCP_SERVER_ADDRESS} (for example
  * {@code 127.0.0.1:7007}); uvtcp binds a listener on that address and hands the service every
  * connection it accepts. Further properties ({@link dev.uvtcp.runtime.TcpWhiteboardConstants})
- * set the backlog, limits and socket options. Unregistering the service closes its listener
- * and its connections; modifying its properties moves the listener. A server that cannot be
+ * set the backlog, limits and socket options. Unregistering the service closes its
+ * connections; its listener stays open for a grace period (configuration {@code dev.uvtcp},
+ * {@code whiteboardGracePeriodMillis}) and the next handler registered for the same address
+ * takes it over with the connections that arrived meanwhile ({@link
+ * dev.uvtcp.runtime.GraceListenerDTO}); modifying its properties moves the listener. A server that cannot be
  * bound (address in use, bad address, no permission) is reported as a
  * {@link dev.uvtcp.runtime.FailedServerDTO} by the {@link dev.uvtcp.runtime.TcpServerRuntime}
  * service and in the log, and other servers are not affected.
@@ -18,7 +21,7 @@
  * print.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.uvtcp.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,7 @@ import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Handle;
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenOptions;
+import dev.uvtcp.ListenHandler;
 import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
@@ -257,51 +258,63 @@ public final class TcpServiceView implements TcpService, HandleOwner {
                 server.reusePort();
             }
             server.bind(address);
-            server.listen(options.backlog(), (listener, error) -> {
-                if (error != null) {
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, error));
-                    return;
-                }
-                UvStream connection;
-                try {
-                    connection = server.acceptOnLoop();
-                } catch (UvException acceptError) {
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, acceptError));
-                    return;
-                } catch (HandleClosedException ownerReleased) {
-                    return;
-                }
-                if (!tryOpen(open, options.maxConnections())) {
-                    resetExcess((UvTcp) connection);
-                    UvException limit = UvErrors.exception(UvErrors.ECONNABORTED,
-                            "accept on " + server.label() + ": " + options.maxConnections()
-                                    + " connections are open (maxConnections); the new one "
-                                    + "was reset");
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, limit));
-                    return;
-                }
-                if (handOff == null) {
-                    serve(server, (UvTcp) connection, options, handler, open);
-                    return;
-                }
-                handOff.dispatch((UvTcp) connection,
-                        moved -> serve(server, moved, options, handler, open),
-                        handOffError -> {
-                            if (options.maxConnections() != Integer.MAX_VALUE) {
-                                open.decrementAndGet();
-                            }
-                            UvHandle.guard("ConnectionHandler of " + server.label(),
-                                    () -> handler.onAcceptError(server, handOffError));
-                        });
-            });
+            server.listen(options.backlog(), acceptor(options, handler, open, handOff));
         } catch (UvException | RuntimeException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /**
+     * The listen handler of a server of this view, on the listener's loop thread: accepts each
+     * connection into a handle owned by this view (whoever owns the listener), applies the
+     * options and hands it to {@code handler}. {@code open} counts its open connections for
+     * maxConnections; with a {@code handOff}, connections are spread over the loops by it.
+     */
+    ListenHandler acceptor(ListenOptions options, ConnectionHandler handler,
+            AtomicInteger open, ConnectionHandOff handOff) {
+        return (listener, error) -> {
+            UvTcp server = (UvTcp) listener;
+            if (error != null) {
+                UvHandle.guard("ConnectionHandler of " + server.label(),
+                        () -> handler.onAcceptError(server, error));
+                return;
+            }
+            UvStream connection;
+            try {
+                connection = server.acceptOnLoop(this);
+            } catch (UvException acceptError) {
+                UvHandle.guard("ConnectionHandler of " + server.label(),
+                        () -> handler.onAcceptError(server, acceptError));
+                return;
+            } catch (HandleClosedException ownerReleased) {
+                return;
+            }
+            if (!tryOpen(open, options.maxConnections())) {
+                resetExcess((UvTcp) connection);
+                UvException limit = UvErrors.exception(UvErrors.ECONNABORTED,
+                        "accept on " + server.label() + ": " + options.maxConnections()
+                                + " connections are open (maxConnections); the new one "
+                                + "was reset");
+                UvHandle.guard("ConnectionHandler of " + server.label(),
+                        () -> handler.onAcceptError(server, limit));
+                return;
+            }
+            if (handOff == null) {
+                serve(server, (UvTcp) connection, options, handler, open);
+                return;
+            }
+            handOff.dispatch((UvTcp) connection,
+                    moved -> serve(server, moved, options, handler, open),
+                    handOffError -> {
+                        if (options.maxConnections() != Integer.MAX_VALUE) {
+                            open.decrementAndGet();
+                        }
+                        UvHandle.guard("ConnectionHandler of " + server.label(),
+                                () -> handler.onAcceptError(server, handOffError));
+                    });
+        };
     }
 
     /**

@@ -76,8 +76,11 @@ abstract class UvStream extends UvHandle implements Stream {
         return bufferPool;
     }
 
-    /** Loop thread: a new, open, unconnected handle of the same kind on the same loop. */
-    abstract UvStream newPeerOnLoop() throws UvException;
+    /**
+     * Loop thread: a new, open, unconnected handle of the same kind on the same loop, owned by
+     * {@code owner}.
+     */
+    abstract UvStream newPeerOnLoop(HandleOwner owner) throws UvException;
 
     @Override
     public void listen(int backlog, ListenHandler handler) throws UvException {
@@ -157,7 +160,15 @@ abstract class UvStream extends UvHandle implements Stream {
 
     /** Loop thread: {@code uv_accept} into a new handle, closed again if accept fails. */
     final UvStream acceptOnLoop() throws UvException {
-        UvStream client = newPeerOnLoop();
+        return acceptOnLoop(owner());
+    }
+
+    /**
+     * Loop thread: {@code uv_accept} into a new handle owned by {@code into}, which need not
+     * be this listener's owner (a whiteboard listener outlives the servers it serves).
+     */
+    final UvStream acceptOnLoop(HandleOwner into) throws UvException {
+        UvStream client = newPeerOnLoop(into);
         int result = UvNative.accept(address, client.address);
         if (result < 0) {
             client.closeOnLoop();

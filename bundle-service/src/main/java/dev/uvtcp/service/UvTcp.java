@@ -69,8 +69,8 @@ final class UvTcp extends UvStream implements Tcp {
     }
 
     @Override
-    UvStream newPeerOnLoop() throws UvException {
-        return createOnLoop(loop, owner(), bufferPool(), null);
+    UvStream newPeerOnLoop(HandleOwner owner) throws UvException {
+        return createOnLoop(loop, owner, bufferPool(), null);
     }
 
     @Override

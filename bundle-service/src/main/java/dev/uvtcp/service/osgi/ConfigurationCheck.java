@@ -16,10 +16,13 @@ import java.util.function.Supplier;
  * accessors throw when Declarative Services cannot convert a value (for instance
  * {@code loops = two}); the raw properties are used only to quote what was given.
  *
- * @param settings the settings to apply, or null if the configuration is rejected
+ * @param settings the settings of the loops to apply, or null if the configuration is rejected
+ * @param whiteboardGracePeriodMillis the whiteboard's grace period to apply (not a setting of
+ *     the loops: changing it restarts nothing); meaningless if rejected
  * @param problems why it is rejected, one entry per bad property; empty if accepted
  */
-record ConfigurationCheck(TcpServiceSettings settings, List<String> problems) {
+record ConfigurationCheck(TcpServiceSettings settings, long whiteboardGracePeriodMillis,
+        List<String> problems) {
 
     ConfigurationCheck {
         problems = List.copyOf(problems);
@@ -53,11 +56,18 @@ record ConfigurationCheck(TcpServiceSettings settings, List<String> problems) {
         if (maxWriteQueueBytes != null) {
             check(problems, () -> defaults.withMaxWriteQueueBytes(maxWriteQueueBytes));
         }
+        Long grace = read("whiteboardGracePeriodMillis", config::whiteboardGracePeriodMillis,
+                properties, problems);
+        if (grace != null && (grace < 0
+                || grace > UvtcpConfiguration.MAX_WHITEBOARD_GRACE_PERIOD_MILLIS)) {
+            problems.add("whiteboardGracePeriodMillis must be 0.."
+                    + UvtcpConfiguration.MAX_WHITEBOARD_GRACE_PERIOD_MILLIS + ", was " + grace);
+        }
         if (!problems.isEmpty()) {
-            return new ConfigurationCheck(null, problems);
+            return new ConfigurationCheck(null, 0, problems);
         }
         return new ConfigurationCheck(new TcpServiceSettings(loops, readBufferSize,
-                threadNamePrefix, maxWriteQueueBytes), List.of());
+                threadNamePrefix, maxWriteQueueBytes), grace, List.of());
     }
 
     /** @return whether the configuration can be applied */

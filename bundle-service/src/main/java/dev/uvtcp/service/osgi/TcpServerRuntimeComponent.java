@@ -2,6 +2,7 @@ package dev.uvtcp.service.osgi;
 
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.RuntimeIntrospection;
+import dev.uvtcp.service.whiteboard.GraceListeners;
 import dev.uvtcp.service.whiteboard.WhiteboardServer;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 
@@ -17,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,9 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -42,8 +45,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * <p>For each such service a listener is bound on the shared loops, owned (like everything a
  * {@code TcpService} creates) by a view of its own that names the handler's bundle, so the
  * shell shows that bundle as the owner of the listener and its connections. When the service
- * is unregistered (or its bundle stops) the listener and every connection it accepted are
- * closed; when its {@code uvtcp.server.*} properties are modified the listener is moved; a
+ * is unregistered (or its bundle stops, is updated or refreshed) every connection it accepted
+ * is closed and its listener is kept open for the grace period ({@link
+ * UvtcpConfiguration#whiteboardGracePeriodMillis()}), holding new connections for the next
+ * handler registered for the same address, which takes it over ({@link GraceListeners}); when
+ * its {@code uvtcp.server.*} properties are modified the listener is moved; a
  * listener that cannot be bound is recorded as a {@link FailedServerDTO} and logged, and the
  * other servers go on. Servers that failed because their address was in use are tried again
  * whenever another server goes away or moves.
@@ -58,27 +64,60 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * change of the loops (PID {@value LoopGroupComponent#PID}) deactivates this component with the
  * loops and activates it again: every whiteboard server is closed and bound anew.
  */
-@Component(service = TcpServerRuntime.class, immediate = true)
+@Component(service = TcpServerRuntime.class, immediate = true,
+        configurationPid = LoopGroupComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class TcpServerRuntimeComponent implements TcpServerRuntime {
 
     private static final long WAIT_SECONDS = 30;
 
     private final LoopGroup group;
-    private final ExecutorService worker;
+    private final ScheduledExecutorService worker;
+    /** Listeners in their grace period; worker thread, but for the DTOs. */
+    private final GraceListeners grace;
     /** Written on the worker thread only; read anywhere. */
     private final Map<Long, WhiteboardServer> servers = new ConcurrentSkipListMap<>();
 
     /**
      * @param loops the shared loops
+     * @param config the configuration of PID {@value LoopGroupComponent#PID}, for the grace
+     *     period
+     * @param properties its properties, to check it as the loops do
      */
     @Activate
-    public TcpServerRuntimeComponent(@Reference(name = "loops") LoopGroupComponent loops) {
+    public TcpServerRuntimeComponent(@Reference(name = "loops") LoopGroupComponent loops,
+            UvtcpConfiguration config, Map<String, Object> properties) {
         this.group = loops.group();
-        this.worker = Executors.newSingleThreadExecutor(task -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "uvtcp-whiteboard");
             thread.setDaemon(true);
             return thread;
         });
+        // Grace periods still running when the whiteboard stops end with it (closeAll).
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        this.worker = executor;
+        ConfigurationCheck check = ConfigurationCheck.of(config, properties);
+        this.grace = new GraceListeners(worker, check.accepted()
+                ? check.whiteboardGracePeriodMillis()
+                : UvtcpConfiguration.DEFAULT_WHITEBOARD_GRACE_PERIOD_MILLIS,
+                () -> retryServersWhoseAddressWasInUse(null));
+    }
+
+    /**
+     * DS: the configuration changed. The grace period applies to listeners kept from now on;
+     * a rejected configuration (which {@link LoopGroupComponent} reports) changes nothing.
+     * Without this method DS would re-activate the component, closing every server.
+     *
+     * @param config the new configuration
+     * @param properties its properties
+     */
+    @Modified
+    void modified(UvtcpConfiguration config, Map<String, Object> properties) {
+        ConfigurationCheck check = ConfigurationCheck.of(config, properties);
+        if (check.accepted()) {
+            grace.setGracePeriodMillis(check.whiteboardGracePeriodMillis());
+        }
     }
 
     /**
@@ -100,8 +139,8 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
         String bsn = bundle == null ? "?" : bundle.getSymbolicName();
         String version = bundle == null ? "?" : bundle.getVersion().toString();
         runOnWorker(() -> {
-            WhiteboardServer server = new WhiteboardServer(group, serviceId, bundleId, bsn,
-                    version, handler);
+            WhiteboardServer server = new WhiteboardServer(group, grace, serviceId, bundleId,
+                    bsn, version, handler);
             WhiteboardServer previous = servers.put(serviceId, server);
             if (previous != null) {
                 previous.close();
@@ -160,6 +199,7 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
                 server.close();
             }
             servers.clear();
+            grace.closeAll();
         });
         worker.shutdown();
         if (group.current() == null) {
@@ -186,6 +226,7 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
         RuntimeDTO runtime = new RuntimeDTO();
         runtime.servers = serving.toArray(new ServerDTO[0]);
         runtime.failedServers = failed.toArray(new FailedServerDTO[0]);
+        runtime.graceListeners = grace.toDTOs();
         runtime.loops = RuntimeIntrospection.loops(group);
         runtime.handles = RuntimeIntrospection.handles(group);
         return runtime;

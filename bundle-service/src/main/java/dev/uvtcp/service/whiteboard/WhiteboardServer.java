@@ -1,5 +1,6 @@
 package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.service.AdoptableListener;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.SocketAddresses;
 import dev.uvtcp.service.TcpServiceView;
@@ -15,14 +16,20 @@ import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.ServerDTO;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One whiteboard server: a registered {@link ConnectionHandler} service with a
- * {@code uvtcp.server.address}, the {@link TcpServiceView} that owns its listener and its
- * connections (for the handler's bundle), and its status.
+ * {@code uvtcp.server.address}, the {@link TcpServiceView} that owns its connections (for the
+ * handler's bundle), its listener and its status.
+ *
+ * <p>The listener is an {@link AdoptableListener}, not a handle of the view: it outlives the
+ * server. When the server closes, its connections close with the view, and the listener goes
+ * to the {@link GraceListeners}, where the next server for the same address takes it over, so
+ * that a client connecting while a plugin is updated is never refused.
  *
  * <p>Threading: {@link #bind}, {@link #rebindIfChanged}, {@link #retryIfAddressWasInUse} and
  * {@link #close} run on the runtime's worker thread only, never on a loop thread (they wait for
@@ -37,13 +44,15 @@ public final class WhiteboardServer {
     final String bundleSymbolicName;
     private final String description;
     private final ConnectionHandler handler;
+    private final LoopGroup group;
+    private final GraceListeners grace;
     private final TcpServiceView view;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong acceptedConnections = new AtomicLong();
     /** Worker thread only: the properties of the last bind. */
     private Map<String, ?> properties;
     /** Worker thread only: the listener, or null while failed or closed. */
-    private Tcp listener;
+    private AdoptableListener listener;
     private volatile Status status;
 
     /**
@@ -55,8 +64,15 @@ public final class WhiteboardServer {
             String loop, int failureReason, String failureMessage, String errorName) {
     }
 
-    public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
-            String bundleVersion, ConnectionHandler handler) {
+    /**
+     * @param grace where this server's listener goes when it closes, and where it looks for
+     *     a listener to take over when it binds
+     */
+    public WhiteboardServer(LoopGroup group, GraceListeners grace, long serviceId,
+            long bundleId, String bundleSymbolicName, String bundleVersion,
+            ConnectionHandler handler) {
+        this.group = group;
+        this.grace = grace;
         this.serviceId = serviceId;
         this.bundleId = bundleId;
         this.bundleSymbolicName = bundleSymbolicName;
@@ -68,7 +84,12 @@ public final class WhiteboardServer {
                 bundleId);
     }
 
-    /** Worker thread: binds a listener as the properties say, or records why it cannot. */
+    /**
+     * Worker thread: listens as the properties say, or records why it cannot. The listener
+     * this server has is kept if the address is the same (the other properties are applied
+     * to it); else it is closed and the listener kept in its grace period for this address,
+     * if any, is taken over with the connections waiting on it; else a new one is bound.
+     */
     public void bind(Map<String, ?> newProperties) {
         properties = newProperties;
         String address = WhiteboardConfig.describe(newProperties.get(
@@ -77,29 +98,43 @@ public final class WhiteboardServer {
         try {
             config = WhiteboardConfig.parse(newProperties);
         } catch (WhiteboardConfig.InvalidException e) {
+            closeListener();
             fail(address, 0, e.reason, e.getMessage(), null);
             return;
         }
         int backlog = config.options().backlog();
+        InetSocketAddress at = config.socketAddress();
+        AdoptableListener serving = listener;
+        if (serving == null || at.getPort() == 0 || !serving.requestedAddress().equals(at)) {
+            closeListener();
+            serving = at.getPort() == 0 ? null : grace.take(at);
+        }
+        boolean tookOver = serving != null && serving != listener;
         try {
-            Tcp server = view.listen(config.socketAddress(), config.options(),
-                    connectionHandler(config));
-            listener = server;
+            if (serving == null) {
+                serving = AdoptableListener.listen(group, at, backlog, view.ownerName(),
+                        view.ownerBundleId());
+            }
+            listener = serving;
+            serving.serve(view, config.options(), connectionHandler(config));
+            Tcp server = serving.tcp();
             String local = SocketAddresses.describe(server.localAddress());
             status = new Status(address, local, backlog, ((UvHandle) server).id(),
                     server.loop().name(), -1, null, null);
-            LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: serving {0} on {1}",
-                    description, local);
+            LOG.log(System.Logger.Level.INFO, tookOver
+                    ? "uvtcp whiteboard: {0} took over the listener kept on {1}"
+                    : "uvtcp whiteboard: serving {0} on {1}", description, local);
         } catch (UvException e) {
+            closeListener(serving);
             fail(address, backlog, reason(e.errorName()), e.getMessage(), e.errorName());
         } catch (RuntimeException e) {
+            closeListener(serving);
             fail(address, backlog, FAILURE_REASON_UNKNOWN, String.valueOf(e), null);
         }
     }
 
     private void fail(String address, int backlog, int reason, String message,
             String errorName) {
-        listener = null;
         status = new Status(address, null, backlog, 0, null, reason, message, errorName);
         LOG.log(System.Logger.Level.WARNING, "uvtcp whiteboard: cannot serve {0} on {1}: {2}",
                 description, address, message);
@@ -165,7 +200,6 @@ public final class WhiteboardServer {
                 .equals(WhiteboardConfig.whiteboardProperties(properties))) {
             return false;
         }
-        closeListener();
         bind(newProperties);
         return true;
     }
@@ -178,8 +212,12 @@ public final class WhiteboardServer {
         }
     }
 
+    /** Worker thread: closes the listener at once (the server moves or failed). */
     private void closeListener() {
-        Tcp old = listener;
+        closeListener(listener);
+    }
+
+    private void closeListener(AdoptableListener old) {
         listener = null;
         if (old != null) {
             old.close();
@@ -187,15 +225,27 @@ public final class WhiteboardServer {
     }
 
     /**
-     * Worker thread (or any thread once the loops are gone): closes the listener and every
-     * connection it accepted.
+     * Worker thread (or any thread once the loops are gone): closes every connection this
+     * server accepted, and hands its listener to the grace period, holding the connections
+     * that arrive from now on for the next server of the same address (or closes it, when the
+     * grace period is 0).
      */
     public void close() {
+        AdoptableListener old = listener;
         listener = null;
+        Status last = status;
+        if (old != null) {
+            // First: once it holds, no connection is accepted into the view released below.
+            old.hold("uvtcp whiteboard: grace period of " + last.localAddress()
+                    + " (last served " + view.ownerName() + ")");
+        }
         view.release();
-        if (status != null && status.failureReason() < 0) {
+        if (old != null) {
+            grace.keep(old, this, last.address(), last.localAddress(), last.backlog());
+        }
+        if (last != null && last.failureReason() < 0) {
             LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: stopped serving {0} on {1}",
-                    description, status.localAddress());
+                    description, last.localAddress());
         }
     }
 

@@ -89,6 +89,28 @@ class LoopGroupConfigurationTest {
     }
 
     @Test
+    void theWhiteboardGracePeriodIsCheckedButIsNoSettingOfTheLoops() {
+        ConfigurationCheck defaults = ConfigurationCheck.of(config(Map.of()), Map.of());
+        assertThat(defaults.whiteboardGracePeriodMillis()).isEqualTo(5000);
+
+        ConfigurationCheck off = ConfigurationCheck.of(
+                config(Map.of("whiteboardGracePeriodMillis", 0L)), Map.of());
+        assertThat(off.accepted()).isTrue();
+        assertThat(off.whiteboardGracePeriodMillis()).isZero();
+        // Changing it alone leaves the loops' settings as they are: nothing restarts.
+        assertThat(off.settings()).isEqualTo(defaults.settings());
+
+        ConfigurationCheck negative = ConfigurationCheck.of(
+                config(Map.of("whiteboardGracePeriodMillis", -1L)), Map.of());
+        assertThat(negative.accepted()).isFalse();
+        assertThat(negative.describeProblems())
+                .isEqualTo("whiteboardGracePeriodMillis must be 0..600000, was -1");
+        ConfigurationCheck tooLong = ConfigurationCheck.of(
+                config(Map.of("whiteboardGracePeriodMillis", 600_001L)), Map.of());
+        assertThat(tooLong.accepted()).isFalse();
+    }
+
+    @Test
     void aGoodConfigurationGivesItsSettings() {
         ConfigurationCheck check = ConfigurationCheck.of(
                 config(Map.of("loops", 3, "threadNamePrefix", "x-")), Map.of());
@@ -209,6 +231,12 @@ class LoopGroupConfigurationTest {
             public long maxWriteQueueBytes() {
                 return number("maxWriteQueueBytes",
                         TcpServiceSettings.DEFAULT_MAX_WRITE_QUEUE_BYTES).longValue();
+            }
+
+            @Override
+            public long whiteboardGracePeriodMillis() {
+                return number("whiteboardGracePeriodMillis",
+                        UvtcpConfiguration.DEFAULT_WHITEBOARD_GRACE_PERIOD_MILLIS).longValue();
             }
 
             private Number number(String name, Number fallback) {
