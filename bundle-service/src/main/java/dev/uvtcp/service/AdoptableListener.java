@@ -195,6 +195,9 @@ public final class AdoptableListener implements HandleOwner {
                         waiting = false;
                         resetWaiting();
                     }
+                    // In the same task: uv_accept above restarted libuv's watcher, and a poll
+                    // before the close would take the next connection only to close it (FIN).
+                    tcp.closeOnLoop();
                     return null;
                 });
             } catch (UvException | HandleClosedException closedMeanwhile) {

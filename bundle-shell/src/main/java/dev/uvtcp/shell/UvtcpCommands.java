@@ -9,6 +9,7 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_PERMISSION
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_SERVICE_NOT_GETTABLE;
 
 import dev.uvtcp.runtime.FailedServerDTO;
+import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.runtime.HandleDTO;
 import dev.uvtcp.runtime.LoopDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
@@ -87,9 +88,14 @@ public final class UvtcpCommands {
         System.out.print(run(UvtcpCommands::handles));
     }
 
-    /** Prints one line per whiteboard server, failed ones included, then why they failed. */
+    /**
+     * Prints one line per whiteboard server, failed ones included, then one per listener in
+     * its grace period (with the service and bundle it served last, and how many connections
+     * wait on it), then why the failed ones failed.
+     */
     @Descriptor("the whiteboard servers (ConnectionHandler services with uvtcp.server.address):"
-            + " address, bundle, status, connections")
+            + " address, bundle, status, connections; listeners in their grace period with the"
+            + " connections they hold")
     public void servers() {
         System.out.print(run(UvtcpCommands::servers));
     }
@@ -176,7 +182,21 @@ public final class UvtcpCommands {
                     server.address, server.localAddress, status, server.connections,
                     server.acceptedConnections);
         }
+        // A runtime older than the grace period has no such field.
+        GraceListenerDTO[] graceListeners = dto.graceListeners == null
+                ? new GraceListenerDTO[0] : dto.graceListeners;
+        for (GraceListenerDTO kept : graceListeners) {
+            table.row(kept.serviceId, kept.bundleSymbolicName + " [" + kept.bundleId + "]",
+                    kept.address, kept.localAddress, graceStatus(kept), null, null);
+        }
         return table.toString() + failures;
+    }
+
+    /** E.g. {@code grace: 2 held, 4.2 s left}; the service and bundle are the last ones. */
+    static String graceStatus(GraceListenerDTO kept) {
+        return "grace: " + (kept.heldConnections < 0 ? "?" : kept.heldConnections) + " held, "
+                + String.format(java.util.Locale.ROOT, "%.1f", kept.remainingMillis / 1000.0)
+                + " s left";
     }
 
     static String reason(int failureReason) {

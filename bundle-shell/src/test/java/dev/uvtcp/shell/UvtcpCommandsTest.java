@@ -3,6 +3,7 @@ package dev.uvtcp.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uvtcp.runtime.FailedServerDTO;
+import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.runtime.HandleDTO;
 import dev.uvtcp.runtime.LoopDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
@@ -63,6 +64,28 @@ class UvtcpCommandsTest {
                 + "30       other [16]                          7007            -               FAILED: address in use  0            0\n"
                 + "31       dev.uvtcp.examples.echoplugin [15]  127.0.0.1:7007  127.0.0.1:7007  serving                 1            3\n"
                 + "service 30: EADDRINUSE: address already in use (listen 127.0.0.1:7007)\n");
+    }
+
+    @Test
+    void aListenerInItsGracePeriodShowsWhatItHoldsAndHowLongItStays() {
+        RuntimeDTO runtime = runtime();
+        GraceListenerDTO kept = new GraceListenerDTO();
+        kept.serviceId = 28;
+        kept.bundleId = 14;
+        kept.bundleSymbolicName = "dev.uvtcp.examples.upper";
+        kept.address = "127.0.0.1:7008";
+        kept.localAddress = "127.0.0.1:7008";
+        kept.heldConnections = 2;
+        kept.remainingMillis = 4250;
+        runtime.graceListeners = new GraceListenerDTO[] {kept};
+        assertThat(UvtcpCommands.servers(runtime)).isEqualTo(""
+                + "SERVICE  BUNDLE                              ADDRESS         LISTENING-ON    STATUS                     CONNECTIONS  ACCEPTED\n"
+                + "30       other [16]                          7007            -               FAILED: address in use     0            0\n"
+                + "31       dev.uvtcp.examples.echoplugin [15]  127.0.0.1:7007  127.0.0.1:7007  serving                    1            3\n"
+                + "28       dev.uvtcp.examples.upper [14]       127.0.0.1:7008  127.0.0.1:7008  grace: 2 held, 4.3 s left  -            -\n"
+                + "service 30: EADDRINUSE: address already in use (listen 127.0.0.1:7007)\n");
+        kept.heldConnections = -1;
+        assertThat(UvtcpCommands.graceStatus(kept)).isEqualTo("grace: ? held, 4.3 s left");
     }
 
     @Test

@@ -19,17 +19,15 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -264,17 +262,34 @@ class GraceListenersTest {
     }
 
     /**
-     * The backlog a socket listening on 127.0.0.1:port has, from the kernel: for a listening
-     * socket, {@code /proc/net/tcp} shows it as the transmit queue.
+     * The backlog a socket listening on 127.0.0.1:port has, from the kernel: {@code ss}
+     * (iproute2) shows it as the send queue of a listening socket ({@code /proc/net/tcp} does
+     * not have it).
      */
-    private static int listenBacklog(int port) throws IOException {
-        String local = String.format(Locale.ROOT, "0100007F:%04X", port);
-        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-            String[] fields = line.trim().split("\\s+");
-            if (fields.length > 4 && fields[1].equals(local) && fields[3].equals("0A")) {
-                return Integer.parseInt(fields[4].substring(0, fields[4].indexOf(':')), 16);
-            }
+    private static int listenBacklog(int port) throws Exception {
+        Process ss;
+        try {
+            ss = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true)
+                    .start();
+        } catch (IOException noSs) {
+            Assumptions.abort("ss (iproute2) is not installed: " + noSs.getMessage());
+            throw noSs;
         }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port);
+        try {
+            String output = new String(ss.getInputStream().readAllBytes(),
+                    StandardCharsets.US_ASCII);
+            assertThat(ss.waitFor(TestSupport.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            for (String line : output.split("\n")) {
+                String[] fields = line.trim().split("\\s+");
+                // State Recv-Q Send-Q Local-Address:Port Peer-Address:Port
+                if (fields.length > 3 && fields[0].equals("LISTEN")
+                        && fields[3].equals("127.0.0.1:" + port)) {
+                    return Integer.parseInt(fields[2]);
+                }
+            }
+            throw new AssertionError("nothing listens on 127.0.0.1:" + port + ": " + output);
+        } finally {
+            ss.destroyForcibly();
+        }
     }
 }
