@@ -26,6 +26,7 @@ import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
+import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.runtime.HandleDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.ServerDTO;
@@ -152,10 +153,56 @@ public class WhiteboardTest {
             assertEquals("the connection ends when the service goes", -1,
                     client.getInputStream().read());
         }
-        assertTrue("port closed", refuses(port));
         assertNull(find(runtime().getRuntimeDTO(), serviceId));
         await("no handle of the bundle left",
                 () -> handlesOf(context().getBundle().getBundleId()).isEmpty());
+        // The listener stays in its grace period: a client is held, not refused ...
+        GraceListenerDTO kept = graceListener(port);
+        assertEquals(serviceId, kept.serviceId);
+        try (Socket held = connect(port)) {
+            held.getOutputStream().write("held".getBytes(UTF_8));
+            await("one connection held", () -> graceListener(port).heldConnections == 1);
+            String servers = shell("uvtcp:servers");
+            System.out.println("uvtcp:servers\n" + servers);
+            assertTrue(servers, line(servers, "127.0.0.1:" + port)
+                    .matches(".*grace: 1 held, \\d+\\.\\d s left\\s+-\\s+-\\s*"));
+            // ... and served by the next handler of the address, on the same listener.
+            ServiceRegistration<ConnectionHandler> next = register(echo(), "127.0.0.1:" + port);
+            assertEquals("held", new String(held.getInputStream().readNBytes(4), UTF_8));
+            assertEquals(kept.handleId, server(serviceId(next)).handleId);
+            assertEquals(0, runtime().getRuntimeDTO().graceListeners.length);
+        }
+    }
+
+    @Test
+    public void withAGracePeriodOfZeroUnregisteringClosesThePortAtOnceAndNoLoopRestarts()
+            throws Exception {
+        long loopThread = runtime().getRuntimeDTO().loops[0].threadId;
+        Configuration uvtcp = service(ConfigurationAdmin.class).getConfiguration("dev.uvtcp",
+                "?");
+        Hashtable<String, Object> off = new Hashtable<>();
+        off.put("whiteboardGracePeriodMillis", 0L);
+        uvtcp.update(off);
+        try {
+            int port = freePort();
+            List<ServiceRegistration<ConnectionHandler>> current = new ArrayList<>(
+                    List.of(register(echo(), "127.0.0.1:" + port)));
+            assertEquals("zero", awaitRoundTrip(port, "zero"));
+            // The update reaches the runtime asynchronously: until it has, a removed handler's
+            // listener is kept, and the next registration takes it back.
+            await("a listener closed at once when its service goes", () -> {
+                current.get(0).unregister();
+                if (refuses(port)) {
+                    return true;
+                }
+                current.set(0, register(echo(), "127.0.0.1:" + port));
+                return false;
+            });
+            assertEquals("the loops were not restarted", loopThread,
+                    runtime().getRuntimeDTO().loops[0].threadId);
+        } finally {
+            uvtcp.delete();
+        }
     }
 
     @Test
@@ -300,7 +347,8 @@ public class WhiteboardTest {
             await("the waiting server took the port over", () -> !(find(
                     runtime().getRuntimeDTO(), serviceId(waiting)) instanceof FailedServerDTO));
             waiting.unregister();
-            await("the port closed", () -> refuses(pluginPort));
+            String graceLine = line(shell("uvtcp:servers"), "127.0.0.1:" + pluginPort);
+            assertTrue(graceLine, graceLine.contains("127.0.0.1:" + pluginPort + "  grace: 0 held"));
             assertEquals("handler", awaitRoundTrip(handlerPort, "handler"));
         } finally {
             plugin.uninstall();
@@ -427,6 +475,15 @@ public class WhiteboardTest {
         assertTrue("service " + serviceId + " is a failed server: " + server,
                 server instanceof FailedServerDTO);
         return (FailedServerDTO) server;
+    }
+
+    private GraceListenerDTO graceListener(int port) {
+        for (GraceListenerDTO kept : runtime().getRuntimeDTO().graceListeners) {
+            if (kept.localAddress.equals("127.0.0.1:" + port)) {
+                return kept;
+            }
+        }
+        throw new AssertionError("no listener in its grace period on 127.0.0.1:" + port);
     }
 
     private List<HandleDTO> handlesOf(long bundleId) {
