@@ -4,14 +4,8 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static dev.uvtcp.itest.WhiteboardTest.await;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.vmOption;
 
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
@@ -24,16 +18,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.util.Hashtable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -65,9 +56,9 @@ import org.osgi.util.tracker.ServiceTracker;
  * accepted (its bundle owned it, so it is closed with it): a failed echo must overlap an
  * update, and their number is printed.
  *
- * <p>Everything is bounded: each update waits at most {@value #WAIT_MS} ms for an echo served
- * by the new revision, the client stops after {@value #MAX_CONNECTIONS} connections or
- * {@value #CLIENT_MAX_MS} ms, and every socket has connect and read timeouts.
+ * <p>Everything is bounded: each update waits at most {@value WhiteboardTest#WAIT_MS} ms for
+ * an echo served by the new revision, the client stops after {@value #MAX_CONNECTIONS}
+ * connections or {@value #CLIENT_MAX_MS} ms, and every socket has connect and read timeouts.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -85,21 +76,7 @@ public class PluginUpdateTest {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        File bundles = new File(System.getProperty("uvtcp.itest.bundles"));
-        return options(
-                cleanCaches(true),
-                vmOption("-Xmx256m"),
-                frameworkProperty("felix.log.level").value("1"),
-                systemProperty("uvtcp.itest.bundles").value(bundles.getAbsolutePath()),
-                bundle(new File(bundles, "org.osgi.util.function.jar").toURI().toString()),
-                bundle(new File(bundles, "org.osgi.util.promise.jar").toURI().toString()),
-                bundle(new File(bundles, "org.osgi.service.component.jar").toURI().toString()),
-                bundle(new File(bundles, "org.apache.felix.scr.jar").toURI().toString()),
-                bundle(new File(bundles, "org.apache.felix.configadmin.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-api.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-native.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-service.jar").toURI().toString()),
-                junitBundles());
+        return WhiteboardTest.felixWithUvtcp();
     }
 
     @Before
@@ -355,7 +332,7 @@ public class PluginUpdateTest {
     }
 
     private int configureEchoPluginOnAFreePort() throws Exception {
-        int port = freePort();
+        int port = WhiteboardTest.freePort();
         ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
                 new ServiceTracker<>(context(), ConfigurationAdmin.class, null);
         tracker.open();
@@ -423,21 +400,5 @@ public class PluginUpdateTest {
             }
         }
         return copy;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("not within " + WAIT_MS + " ms: " + what);
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -86,6 +86,14 @@ public class WhiteboardTest {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
+        return felixWithUvtcp();
+    }
+
+    /**
+     * Felix with SCR, Configuration Admin, the Gogo runtime, the three uvtcp bundles and the
+     * shell (also the framework of {@link PluginUpdateTest}).
+     */
+    static Option[] felixWithUvtcp() {
         File bundles = new File(System.getProperty("uvtcp.itest.bundles"));
         return options(
                 cleanCaches(true),
@@ -512,7 +520,7 @@ public class WhiteboardTest {
         };
     }
 
-    private static void await(String what, BooleanSupplier condition) throws Exception {
+    static void await(String what, BooleanSupplier condition) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
@@ -561,7 +569,7 @@ public class WhiteboardTest {
         return new String(in.readNBytes(bytes.length), UTF_8);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

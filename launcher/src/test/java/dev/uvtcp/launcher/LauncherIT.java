@@ -22,6 +22,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -149,6 +151,71 @@ class LauncherIT {
         assertEquals(0, launcher.awaitExit());
         assertNoStackTrace(launcher.output());
         assertNoFrameworkCacheLeft();
+    }
+
+    @Test
+    void touchingAPluginJarUpdatesThePluginAndRefusesNoConnection() throws Exception {
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        int echoPort = freePort();
+        int upperPort = freePort();
+        Files.writeString(deploy.resolve("dev.uvtcp.examples.echo.cfg"),
+                "uvtcp.server.address = 127.0.0.1:" + echoPort + "\n");
+        Files.writeString(deploy.resolve("dev.uvtcp.examples.upper.cfg"),
+                "uvtcp.server.address = 127.0.0.1:" + upperPort + "\n");
+        Path upperJar = deploy.resolve("uvtcp-example-upper-plugin.jar");
+        Files.copy(Path.of(System.getProperty("uvtcp.upper.jar")), upperJar);
+        Launched launcher = start("update", work);
+        assertEquals("READY", launcher.awaitRoundTrip(upperPort, "ready"));
+        long service = launcher.serviceServing(upperPort);
+
+        // A client outside the launcher's process: fresh connections, one after the other.
+        AtomicLong answered = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread client = new Thread(() -> {
+            long deadline = System.currentTimeMillis() + 4 * WAIT_MS;
+            for (int n = 0; n < 1_000_000 && !stop.get()
+                    && System.currentTimeMillis() < deadline; n++) {
+                try (Socket socket = connect(upperPort)) {
+                    String text = "fresh connection " + n;
+                    if (roundTrip(socket, text).equals(text.toUpperCase(java.util.Locale.ROOT))) {
+                        answered.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                } catch (ConnectException e) {
+                    refused.incrementAndGet();
+                } catch (IOException e) {
+                    failed.incrementAndGet();
+                }
+            }
+        }, "update-client");
+        client.start();
+        int touches = 3;
+        try {
+            for (int i = 1; i <= touches; i++) {
+                long before = answered.get();
+                Files.setLastModifiedTime(upperJar, java.nio.file.attribute.FileTime
+                        .fromMillis(System.currentTimeMillis() + i * 1000L));
+                // FileInstall updates the bundle: a new ConnectionHandler service serves.
+                long previous = service;
+                launcher.await("a new service serving port " + upperPort + " after touch " + i,
+                        () -> launcher.serviceServing(upperPort) != previous);
+                service = launcher.serviceServing(upperPort);
+                launcher.await("answers from the new revision",
+                        () -> answered.get() > before + 10);
+            }
+        } finally {
+            stop.set(true);
+            client.join(WAIT_MS);
+        }
+        System.out.printf("launcher: %d touches of the plugin jar: %d connections answered,"
+                + " %d refused, %d failed%n", touches, answered.get(), refused.get(),
+                failed.get());
+        assertEquals(0, refused.get(), "refused connections");
+        // One connection at a time: at most the one the old revision had open, per update.
+        assertTrue(failed.get() <= touches, failed + " failed connections");
     }
 
     @Test
@@ -377,6 +444,28 @@ class LauncherIT {
                 }
             });
             return reply[0];
+        }
+
+        /**
+         * The service id of the whiteboard server serving {@code port}, from
+         * {@code uvtcp:servers} typed on the console; -1 if none serves it.
+         */
+        long serviceServing(int port) {
+            try {
+                String marker = "no-such-command-" + System.nanoTime();
+                command("uvtcp:servers");
+                command(marker); // its error message marks the end of the table
+                await("uvtcp:servers answered", () -> output().contains(marker));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            String[] lines = output().split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (lines[i].contains("127.0.0.1:" + port + "  serving")) {
+                    return Long.parseLong(lines[i].trim().split("\\s+")[0]);
+                }
+            }
+            return -1;
         }
 
         int awaitExit() throws InterruptedException {

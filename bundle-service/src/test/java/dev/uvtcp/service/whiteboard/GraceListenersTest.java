@@ -77,10 +77,7 @@ class GraceListenersTest {
         assertThat(roundTrip(early, "early")).isEqualTo("early");
         long listenerId = first.toDTO().handleId;
 
-        onWorker(() -> {
-            first.close();
-            return null;
-        });
+        closeOnWorker(first);
         // The old handler's connection is closed with its bundle's view ...
         assertThat(endOf(early)).isTrue();
         // ... but the address is not refused: new connections wait.
@@ -113,10 +110,7 @@ class GraceListenersTest {
         grace.setGracePeriodMillis(300);
         int port = TestSupport.closedPort();
         WhiteboardServer only = bind(1, echo(false), port, null);
-        onWorker(() -> {
-            only.close();
-            return null;
-        });
+        closeOnWorker(only);
         Socket waiting = client(port);
         waiting.getOutputStream().write('x');
         Socket queued = client(port);
@@ -135,10 +129,7 @@ class GraceListenersTest {
         grace.setGracePeriodMillis(0);
         int port = TestSupport.closedPort();
         WhiteboardServer only = bind(1, echo(false), port, null);
-        onWorker(() -> {
-            only.close();
-            return null;
-        });
+        closeOnWorker(only);
         assertThatThrownBy(() -> client(port)).isInstanceOf(ConnectException.class);
         assertThat(grace.toDTOs()).isEmpty();
     }
@@ -148,10 +139,7 @@ class GraceListenersTest {
         int port = TestSupport.closedPort();
         WhiteboardServer first = bind(1, echo(false), port, null);
         assertThat(listenBacklog(port)).isEqualTo(128);
-        onWorker(() -> {
-            first.close();
-            return null;
-        });
+        closeOnWorker(first);
         assertThat(grace.toDTOs()).singleElement()
                 .satisfies(kept -> assertThat(kept.backlog).isEqualTo(128));
 
@@ -198,6 +186,14 @@ class GraceListenersTest {
             return null;
         });
         return server;
+    }
+
+    /** As the runtime does when the server's service goes away. */
+    private void closeOnWorker(WhiteboardServer server) throws Exception {
+        onWorker(() -> {
+            server.close();
+            return null;
+        });
     }
 
     private <T> T onWorker(Callable<T> work) throws Exception {
