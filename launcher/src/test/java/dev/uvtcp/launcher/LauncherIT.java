@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged launcher started as a process, as a person would ({@code java -jar}), in a
  * fresh working folder, and what its console shows: the echo plugin answers, a plugin jar
- * copied into {@code deploy/} starts serving and stops when removed, the client example
+ * copied into {@code deploy/} starts serving and stops when removed, touching it updates it
+ * while a client outside the launcher is refused no connection, the client example
  * connects out, the shell commands typed on its standard input show it all; bad
  * configurations are rejected on the console while the echo keeps answering; every file in
  * {@code deploy/} that is not installed says why; a second launcher on the same folder
