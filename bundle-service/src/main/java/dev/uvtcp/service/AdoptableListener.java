@@ -242,9 +242,14 @@ public final class AdoptableListener implements HandleOwner {
      * queue of the socket (read from {@code /proc/net/tcp} and {@code tcp6}, the queue of a
      * listening socket being its receive queue there).
      *
-     * @return their number, or -1 if it cannot be told (closed, no procfs)
+     * @return their number, or -1 if it cannot be told (closed, no procfs, or called on
+     *     another loop's thread)
      */
     public int waitingConnections() {
+        EventLoop current = group.current();
+        if (current != null && current != tcp.loop) {
+            return -1; // a loop thread must not wait for another loop
+        }
         int[] known = new int[2];
         try {
             tcp.onLoop("waitingConnections", () -> {
