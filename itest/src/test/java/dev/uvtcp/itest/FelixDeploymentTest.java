@@ -161,8 +161,11 @@ public class FelixDeploymentTest {
                 .of(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .collect(Collectors.toMap(AttributeDefinition::getID, a -> a));
         assertEquals(new TreeMap<>(Map.of("loops", "1", "readBufferSize", "65536",
-                "threadNamePrefix", LOOP_PREFIX, "maxWriteQueueBytes", "67108864")),
+                "threadNamePrefix", LOOP_PREFIX, "maxWriteQueueBytes", "67108864",
+                "whiteboardGracePeriodMillis", "5000")),
                 defaults(attributes));
+        assertEquals(AttributeDefinition.LONG,
+                attributes.get("whiteboardGracePeriodMillis").getType());
         assertEquals(AttributeDefinition.INTEGER, attributes.get("loops").getType());
         assertEquals(AttributeDefinition.INTEGER, attributes.get("readBufferSize").getType());
         assertEquals(AttributeDefinition.STRING, attributes.get("threadNamePrefix").getType());
