@@ -65,7 +65,7 @@ public final class LoopGroup {
         return null;
     }
 
-    List<Loop> loops() {
+    public List<Loop> loops() {
         return List.copyOf(loops);
     }
 

@@ -1,5 +1,6 @@
 package dev.uvtcp.service;
 
+import dev.uvtcp.Handle;
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.HandleDTO;
@@ -21,6 +22,19 @@ import java.util.concurrent.RejectedExecutionException;
 public final class RuntimeIntrospection {
 
     private RuntimeIntrospection() {
+    }
+
+    /**
+     * Any thread: the id introspection reports for {@code handle} (the number in its
+     * {@code tcp#N} label), kept off the handle itself so that users see only its API.
+     *
+     * @throws IllegalArgumentException if {@code handle} was not made by this service core
+     */
+    public static int handleId(Handle handle) {
+        if (!(handle instanceof UvHandle)) {
+            throw new IllegalArgumentException("not a uvtcp handle: " + handle);
+        }
+        return ((UvHandle) handle).id();
     }
 
     public static LoopDTO[] loops(LoopGroup group) {

@@ -91,7 +91,7 @@ public abstract class UvHandle implements Handle {
     }
 
     /** Any thread: the handle's id, the number in {@link #label()}; for introspection. */
-    public final int id() {
+    final int id() {
         return id;
     }
 
