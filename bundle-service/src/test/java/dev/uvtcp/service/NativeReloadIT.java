@@ -54,26 +54,14 @@ class NativeReloadIT {
             @TempDir Path dir) throws Exception {
         Path lib = Files.createDirectory(dir.resolve("lib"));
         Path library = extractLibrary(lib.resolve("libuvtcp.so"));
-        Run run = runChild(dir, "-Djava.library.path=" + lib);
-        run.assertEveryLoaderCollectedAndNothingLeft();
-        assertThat(run.rounds.get(0).mapped).as("round 1 maps the file itself")
-                .isEqualTo(library.toString());
-        for (Round round : run.rounds.subList(1, ROUNDS)) {
-            run.assertPrivateCopy(round);
-        }
+        runChild(dir, "-Djava.library.path=" + lib).assertTheFileThenPrivateCopies(library);
     }
 
     @Test
     void aLibraryNamedByThePropertyServesTheFirstLoaderAndPrivateCopiesOfItTheOthers(
             @TempDir Path dir) throws Exception {
         Path library = extractLibrary(dir.resolve("given-libuvtcp.so"));
-        Run run = runChild(dir, "-Duvtcp.native.path=" + library);
-        run.assertEveryLoaderCollectedAndNothingLeft();
-        assertThat(run.rounds.get(0).mapped).as("round 1 maps the file itself")
-                .isEqualTo(library.toString());
-        for (Round round : run.rounds.subList(1, ROUNDS)) {
-            run.assertPrivateCopy(round);
-        }
+        runChild(dir, "-Duvtcp.native.path=" + library).assertTheFileThenPrivateCopies(library);
     }
 
     /** What the child printed. */
@@ -121,6 +109,19 @@ class NativeReloadIT {
                     .isEqualTo(value("fdsBefore"));
             assertThat(value("tmpAfter")).as("entries in java.io.tmpdir")
                     .isEqualTo(value("tmpBefore"));
+        }
+
+        /**
+         * A library file given to the JVM: the first round (whose loader stays until the last
+         * round) loads it as it is, every other round a private copy; all collected.
+         */
+        void assertTheFileThenPrivateCopies(Path library) {
+            assertEveryLoaderCollectedAndNothingLeft();
+            assertThat(rounds.get(0).mapped).as("round 1 maps the file itself")
+                    .isEqualTo(library.toString());
+            for (Round round : rounds.subList(1, ROUNDS)) {
+                assertPrivateCopy(round);
+            }
         }
 
         /** A deleted file in a directory of its own in the child's java.io.tmpdir. */
