@@ -5,6 +5,7 @@ import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uvtcp.testsupport.Processes;
+import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -54,9 +54,9 @@ class ConsumerProjectIT {
     @BeforeAll
     static void buildTheConsumerProjectByCoordinates() throws Exception {
         staging = StagingRepository.ofThisBuild();
-        deleteRecursively(WORK);
+        TestFiles.deleteRecursively(WORK);
         project = WORK.resolve("project");
-        copyTree(Path.of(System.getProperty("uvtcp.consumer.project")), project);
+        TestFiles.copyRecursively(Path.of(System.getProperty("uvtcp.consumer.project")), project);
         // The project's own root: without it Maven would take uvtcp's checkout, above this
         // target folder, for the consumer's root and read its .mvn folder.
         Files.createDirectories(project.resolve(".mvn"));
@@ -267,32 +267,6 @@ class ConsumerProjectIT {
             }
         }
         return view;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // Files.walk does not follow symbolic links: the third-party view's links are
-        // deleted, never what they point at.
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 
     private static String lastLines(String text, int n) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.uvtcp.testsupport.ChildProcess;
+import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -19,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -63,7 +63,7 @@ class LauncherIT {
     @BeforeEach
     void freshWorkFolder() throws IOException {
         Path root = Path.of(System.getProperty("uvtcp.launcher.work", "target/launcher-it"));
-        deleteRecursively(root);
+        TestFiles.deleteRecursively(root);
         work = Files.createDirectories(root);
         tmp = Files.createDirectories(work.resolve("tmp"));
     }
@@ -364,14 +364,4 @@ class LauncherIT {
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
-    }
 }

@@ -1,8 +1,9 @@
 /**
  * Helpers shared by uvtcp's tests outside the service core: loopback sockets
  * ({@link dev.uvtcp.testsupport.Sockets}), bounded waits ({@link dev.uvtcp.testsupport.Await})
- * and child processes ({@link dev.uvtcp.testsupport.ChildProcess},
- * {@link dev.uvtcp.testsupport.Processes}).
+ * child processes ({@link dev.uvtcp.testsupport.ChildProcess},
+ * {@link dev.uvtcp.testsupport.Processes}) and folder trees
+ * ({@link dev.uvtcp.testsupport.TestFiles}).
  *
  * <p>Every helper only uses {@code java.*}, so the bundle resolves in any OSGi framework: Pax
  * Exam tests install it beside their probe and call it from inside the container. Every wait

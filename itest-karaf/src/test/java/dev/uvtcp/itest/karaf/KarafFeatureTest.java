@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.uvtcp.testsupport.Await;
 import dev.uvtcp.testsupport.Processes;
 import dev.uvtcp.testsupport.Sockets;
+import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -21,7 +22,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -58,10 +58,10 @@ class KarafFeatureTest {
     @BeforeEach
     void freshKaraf() throws IOException {
         Path work = Path.of(System.getProperty("uvtcp.karaf.work", "target/karaf-run"));
-        deleteRecursively(work);
+        TestFiles.deleteRecursively(work);
         karaf = work.resolve("karaf");
-        copyRecursively(Path.of(required("uvtcp.karaf.dist")), karaf);
-        copyRecursively(Path.of(required("uvtcp.karaf.repo")), karaf.resolve("system"));
+        TestFiles.copyRecursively(Path.of(required("uvtcp.karaf.dist")), karaf);
+        TestFiles.copyRecursively(Path.of(required("uvtcp.karaf.repo")), karaf.resolve("system"));
         // Karaf's scr feature bundles, which the distribution does not carry.
         Path extra = Path.of(required("uvtcp.karaf.extra"));
         for (String coordinates : required("uvtcp.karaf.extra.artifacts").split(",")) {
@@ -237,28 +237,4 @@ class KarafFeatureTest {
         Files.writeString(file, "\n" + text, StandardOpenOption.APPEND);
     }
 
-    private static void copyRecursively(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING,
-                            StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
-    }
 }
