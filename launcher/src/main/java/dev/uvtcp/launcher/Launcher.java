@@ -282,8 +282,13 @@ public final class Launcher {
             String line;
             while ((line = reader.readLine()) != null) {
                 line = line.strip();
-                if (!line.isEmpty() && !line.startsWith("#")) {
-                    names.add(line);
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                for (String name : line.split(",")) {
+                    if (!name.isBlank()) {
+                        names.add(name.strip());
+                    }
                 }
             }
         }
