@@ -13,15 +13,15 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A {@link TcpService} that hands every call to one consumer's {@link TcpServiceView}; the
+ * A {@link TcpService} that hands every call to one consumer's {@link ConsumerTcpService}; the
  * published services (standalone and OSGi) add only how the view is made and released.
  * Threading and lifetime are those of the view: any thread, until released.
  */
-public abstract class DelegatingTcpService implements TcpService {
+public abstract class PublishedTcpService implements TcpService {
 
-    public final TcpServiceView view;
+    public final ConsumerTcpService view;
 
-    protected DelegatingTcpService(TcpServiceView view) {
+    protected PublishedTcpService(ConsumerTcpService view) {
         this.view = view;
     }
 

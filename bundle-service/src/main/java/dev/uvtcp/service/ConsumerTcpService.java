@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One consumer's {@link TcpService}: creates handles on the shared loops and owns them, so that
  * {@link #release()} closes everything the consumer left open.
  */
-public final class TcpServiceView implements TcpService, HandleOwner {
+public final class ConsumerTcpService implements TcpService, HandleOwner {
 
     private final LoopGroup group;
     private final String ownerName;
@@ -37,7 +37,7 @@ public final class TcpServiceView implements TcpService, HandleOwner {
     /**
      * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
      */
-    public TcpServiceView(LoopGroup group, String ownerName) {
+    public ConsumerTcpService(LoopGroup group, String ownerName) {
         this(group, ownerName, -1);
     }
 
@@ -45,7 +45,7 @@ public final class TcpServiceView implements TcpService, HandleOwner {
      * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
      * @param ownerBundleId the id of that bundle, or -1
      */
-    public TcpServiceView(LoopGroup group, String ownerName, long ownerBundleId) {
+    public ConsumerTcpService(LoopGroup group, String ownerName, long ownerBundleId) {
         this.group = group;
         this.ownerName = ownerName;
         this.ownerBundleId = ownerBundleId;
