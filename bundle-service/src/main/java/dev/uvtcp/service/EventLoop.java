@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.LoopCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;

@@ -5,6 +5,7 @@ import dev.uvtcp.ListenHandler;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.UvNative;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

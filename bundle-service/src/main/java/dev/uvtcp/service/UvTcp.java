@@ -9,7 +9,6 @@ import dev.uvtcp.jni.SocketAddressLayout;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,9 +53,7 @@ final class UvTcp extends UvStream implements Tcp {
      */
     static UvTcp createOnLoop(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool,
             ProtocolFamily family) throws UvException {
-        int domain = family == null ? UvNative.DOMAIN_UNSPEC
-                : family == StandardProtocolFamily.INET6 ? UvNative.DOMAIN_INET6
-                : UvNative.DOMAIN_INET;
+        int domain = SocketAddressLayout.domainOf(family);
         UvTcp tcp = new UvTcp(loop, owner, bufferPool);
         int id = loop.handleIdFor(tcp);
         long address = UvNative.tcpInit(loop.address(), domain, id);
@@ -200,7 +197,7 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     public InetSocketAddress localAddress() throws UvException {
         return onLoop("localAddress", () -> {
-            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            byte[] raw = SocketAddressLayout.newAddressBytes();
             UvErrors.check(UvNative.tcpSockName(address, raw), "localAddress of " + label());
             return SocketAddressLayout.decode(raw);
         });
@@ -209,7 +206,7 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     public InetSocketAddress remoteAddress() throws UvException {
         return onLoop("remoteAddress", () -> {
-            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            byte[] raw = SocketAddressLayout.newAddressBytes();
             UvErrors.check(UvNative.tcpPeerName(address, raw), "remoteAddress of " + label());
             return SocketAddressLayout.decode(raw);
         });

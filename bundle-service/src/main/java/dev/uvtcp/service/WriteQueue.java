@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
