@@ -19,15 +19,14 @@ import java.util.function.Consumer;
 final class ConnectionHandOff {
 
     private final List<EventLoop> loops;
-    private final HandleOwner owner;
-    private final DirectBufferPool bufferPool;
+    /** Makes the handle a connection moves into, owned as the accepted one was. */
+    private final TcpFactory factory;
     /** Listener's loop thread only. */
     private int next;
 
-    ConnectionHandOff(List<EventLoop> loops, HandleOwner owner, DirectBufferPool bufferPool) {
-        this.loops = List.copyOf(loops);
-        this.owner = owner;
-        this.bufferPool = bufferPool;
+    ConnectionHandOff(TcpFactory factory) {
+        this.loops = List.copyOf(factory.loops());
+        this.factory = factory;
     }
 
     /**
@@ -63,7 +62,7 @@ final class ConnectionHandOff {
         UvTcp moved = null;
         UvException error = null;
         try {
-            moved = UvTcp.createOnLoop(target, owner, bufferPool, null);
+            moved = factory.newTcpOn(target, null); // on target's thread: no waiting
             moved.openOnLoop(fd);
         } catch (UvException e) {
             error = e;

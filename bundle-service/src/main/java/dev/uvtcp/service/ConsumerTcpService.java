@@ -2,136 +2,67 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Handle;
-import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenOptions;
 import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.UvException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One consumer's {@link TcpService}: creates handles on the shared loops and owns them, so that
- * {@link #release()} closes everything the consumer left open.
+ * The {@link TcpService} of one consumer (a bundle, a whiteboard server, a standalone user):
+ * its handles live on the shared loops of a {@link LoopGroup} and belong to the consumer, so
+ * that {@link #release()} closes everything it left open. What it does is told apart: the
+ * consumer's {@link HandleOwnership}, the {@link TcpFactory} that makes its handles, and the
+ * {@link ListeningServer} behind each {@code listen}.
+ *
+ * <p>Threading: any thread, as {@link TcpService} says. Lifetime: from construction until
+ * {@link #release()}; afterwards it makes no handle.
  */
-public final class ConsumerTcpService implements TcpService, HandleOwner {
+public final class ConsumerTcpService implements TcpService {
 
     private final LoopGroup group;
-    private final String ownerName;
-    /** The consumer bundle's id, or -1 (outside OSGi); shown by the runtime introspection. */
-    private final long ownerBundleId;
-    /** Guarded by {@code this}: the handles this view owns. */
-    private final HandleList owned = new HandleList(HandleList.Links.OWNER);
-    private volatile boolean released;
+    private final HandleOwnership ownership;
+    private final TcpFactory factory;
 
     /**
-     * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
+     * @param group the shared loops
+     * @param ownerName who the consumer is, used in messages (e.g. a bundle's name)
      */
     public ConsumerTcpService(LoopGroup group, String ownerName) {
         this(group, ownerName, -1);
     }
 
     /**
-     * @param ownerName who this view is for, used in messages (e.g. a bundle's name)
-     * @param ownerBundleId the id of that bundle, or -1
+     * @param group the shared loops
+     * @param ownerName who the consumer is, used in messages (e.g. a bundle's name)
+     * @param ownerBundleId the id of that bundle, or -1; shown by the runtime introspection
      */
     public ConsumerTcpService(LoopGroup group, String ownerName, long ownerBundleId) {
         this.group = group;
-        this.ownerName = ownerName;
-        this.ownerBundleId = ownerBundleId;
-    }
-
-    @Override
-    public String ownerName() {
-        return ownerName;
-    }
-
-    @Override
-    public long ownerBundleId() {
-        return ownerBundleId;
-    }
-
-    @Override
-    public void adopt(UvHandle handle) {
-        synchronized (this) {
-            // Checked under the lock that release() takes: a handle adopted before release
-            // is in the list release() closes, and none is adopted after it.
-            if (released) {
-                throw released("create a handle");
-            }
-            owned.add(handle);
-        }
-    }
-
-    @Override
-    public synchronized void forget(UvHandle handle) {
-        owned.remove(handle);
-    }
-
-    /** Any thread: a snapshot of the handles this view owns, newest first. */
-    private synchronized List<UvHandle> ownedHandles() {
-        return owned.snapshot();
-    }
-
-    @Override
-    public long defaultMaxWriteQueueBytes() {
-        return group.maxWriteQueueBytes();
-    }
-
-    @Override
-    public LoopTimer timer() {
-        return group.timer();
-    }
-
-    private HandleClosedException released(String operation) {
-        return new HandleClosedException(operation + ": the TcpService of " + ownerName
-                + " has been released");
-    }
-
-    private UvTcp create(ProtocolFamily family) throws UvException {
-        // Created on a loop thread of this service: stay on that loop, so that the caller
-        // (typically a callback) never waits for another loop.
-        EventLoop current = group.current();
-        return createOn(current != null ? current : group.next(), family);
-    }
-
-    /** @param family INET or INET6 to make the socket now, null to leave that to bind/connect */
-    private UvTcp createOn(EventLoop loop, ProtocolFamily family) throws UvException {
-        if (released) {
-            throw released("create a handle");
-        }
-        try {
-            return loop.call(() -> UvTcp.createOnLoop(loop, this, group.bufferPool(), family));
-        } catch (RejectedExecutionException loopGone) {
-            throw released("create a handle");
-        }
+        this.ownership = new HandleOwnership(group, ownerName, ownerBundleId);
+        this.factory = new TcpFactory(group, ownership);
     }
 
     @Override
     public Tcp newTcp() throws UvException {
-        return create(null);
+        return factory.newTcp(null);
     }
 
     @Override
     public Tcp newTcp(ProtocolFamily family) throws UvException {
         Objects.requireNonNull(family, "family");
-        if (family == StandardProtocolFamily.INET) {
-            return create(StandardProtocolFamily.INET);
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new IllegalArgumentException("TCP needs INET or INET6, not " + family);
         }
-        if (family == StandardProtocolFamily.INET6) {
-            return create(StandardProtocolFamily.INET6);
-        }
-        throw new IllegalArgumentException("TCP needs INET or INET6, not " + family);
+        return factory.newTcp(family);
     }
 
     @Override
@@ -141,7 +72,7 @@ public final class ConsumerTcpService implements TcpService, HandleOwner {
         }
         // The native side adopts a duplicate of fd and checks that (a stream socket), so
         // nothing here can race with whoever owns the number fd.
-        UvTcp tcp = create(null);
+        UvTcp tcp = factory.newTcp(null);
         try {
             tcp.onLoop("open", () -> {
                 tcp.openOnLoop(fd);
@@ -160,15 +91,14 @@ public final class ConsumerTcpService implements TcpService, HandleOwner {
         SocketAddresses.requirePort(address.getPort(), false);
         UvTcp tcp;
         try {
-            tcp = create(null);
+            tcp = factory.newTcp(null);
         } catch (UvException | RuntimeException e) {
             return CompletableFuture.failedStage(e);
         }
         return tcp.connect(address).handle((ignored, error) -> {
             if (error != null) {
                 tcp.close();
-                throw error instanceof RuntimeException re ? re
-                        : new java.util.concurrent.CompletionException(error);
+                throw error instanceof RuntimeException re ? re : new CompletionException(error);
             }
             return (Tcp) tcp;
         });
@@ -192,171 +122,7 @@ public final class ConsumerTcpService implements TcpService, HandleOwner {
         SocketAddresses.requireResolved(address, "address");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        switch (options.loopSpread()) {
-            case LISTENER_PER_LOOP:
-                return listenOnAllLoops(address, options, handler);
-            case ACCEPTOR_HANDS_OFF:
-                return listenOn(null, address, options, handler, new AtomicInteger(),
-                        new ConnectionHandOff(group.eventLoops(), this, group.bufferPool()));
-            default:
-                return listenOn(null, address, options, handler, new AtomicInteger(), null);
-        }
-    }
-
-    /**
-     * One listener per loop on the same address, each with SO_REUSEPORT (the kernel spreads
-     * connections over them); the first is returned and closing it closes the others.
-     */
-    private Tcp listenOnAllLoops(InetSocketAddress address, ListenOptions options,
-            ConnectionHandler handler) throws UvException {
-        AtomicInteger open = new AtomicInteger();
-        List<UvTcp> servers = new ArrayList<>();
-        try {
-            InetSocketAddress bindTo = address;
-            for (EventLoop loop : group.eventLoops()) {
-                UvTcp server = listenOn(loop, bindTo, options, handler, open, null);
-                servers.add(server);
-                if (bindTo.getPort() == 0) {
-                    // Port 0: the first listener picked a port; the others take the same one.
-                    bindTo = new InetSocketAddress(address.getAddress(),
-                            server.localAddress().getPort());
-                }
-            }
-        } catch (UvException | RuntimeException e) {
-            servers.forEach(UvTcp::close);
-            throw e;
-        }
-        UvTcp first = servers.get(0);
-        List<UvTcp> others = List.copyOf(servers.subList(1, servers.size()));
-        // Runs on the first listener's loop: close the others on theirs, without waiting.
-        first.closeFuture().whenComplete((ignored, error) -> {
-            for (UvTcp other : others) {
-                try {
-                    other.loop.execute(other::closeOnLoop);
-                } catch (RejectedExecutionException loopGone) {
-                    // that loop closed its handles as it ended
-                }
-            }
-        });
-        return first;
-    }
-
-    /**
-     * A listener on {@code loop} (with SO_REUSEPORT), or on the next loop when null; {@code
-     * open} counts its accepted connections (shared by the listeners of one server); with a
-     * {@code handOff}, accepted connections are spread over the loops by it.
-     */
-    private UvTcp listenOn(EventLoop loop, InetSocketAddress address, ListenOptions options,
-            ConnectionHandler handler, AtomicInteger open, ConnectionHandOff handOff)
-            throws UvException {
-        UvTcp server = loop == null ? create(null)
-                : createOn(loop, address.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
-            if (loop != null) {
-                server.reusePort();
-            }
-            server.bind(address);
-            server.listen(options.backlog(), (listener, error) -> {
-                if (error != null) {
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, error));
-                    return;
-                }
-                UvStream connection;
-                try {
-                    connection = server.acceptOnLoop();
-                } catch (UvException acceptError) {
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, acceptError));
-                    return;
-                } catch (HandleClosedException ownerReleased) {
-                    return;
-                }
-                if (!tryOpen(open, options.maxConnections())) {
-                    resetExcess((UvTcp) connection);
-                    UvException limit = UvErrors.exception(UvErrors.ECONNABORTED,
-                            "accept on " + server.label() + ": " + options.maxConnections()
-                                    + " connections are open (maxConnections); the new one "
-                                    + "was reset");
-                    UvHandle.guard("ConnectionHandler of " + server.label(),
-                            () -> handler.onAcceptError(server, limit));
-                    return;
-                }
-                if (handOff == null) {
-                    serve(server, (UvTcp) connection, options, handler, open);
-                    return;
-                }
-                handOff.dispatch((UvTcp) connection,
-                        moved -> serve(server, moved, options, handler, open),
-                        handOffError -> {
-                            if (options.maxConnections() != Integer.MAX_VALUE) {
-                                open.decrementAndGet();
-                            }
-                            UvHandle.guard("ConnectionHandler of " + server.label(),
-                                    () -> handler.onAcceptError(server, handOffError));
-                        });
-            });
-        } catch (UvException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
-    }
-
-    /**
-     * The connection's loop thread: applies the server's options to an accepted connection and
-     * hands it to the handler.
-     */
-    private static void serve(UvTcp server, UvTcp connection, ListenOptions options,
-            ConnectionHandler handler, AtomicInteger open) {
-        if (options.maxConnections() != Integer.MAX_VALUE) {
-            connection.closeFuture().thenRun(open::decrementAndGet);
-        }
-        if (options.maxWriteQueueBytes() > 0) {
-            connection.setMaxWriteQueueSize(options.maxWriteQueueBytes());
-        }
-        long idleMillis = options.idleTimeout().toMillis();
-        if (idleMillis > 0) {
-            connection.startIdleTimeout(idleMillis);
-        }
-        try {
-            handler.onConnection(connection);
-        } catch (Throwable t) {
-            // The handler may not have started reading or kept a reference: left open, the
-            // connection would stay until its owner goes away, with its peer waiting.
-            connection.close();
-            UvHandle.LOG.log(System.Logger.Level.WARNING, "ConnectionHandler of "
-                    + server.label() + " (" + server.owner().ownerName() + ") threw; "
-                    + connection.label() + " was closed", t);
-        }
-    }
-
-    /**
-     * Counts one more open connection unless {@code max} are open (no limit: no counting).
-     * Atomic, as the listeners of one server on several loops share the count.
-     */
-    private static boolean tryOpen(AtomicInteger open, int max) {
-        if (max == Integer.MAX_VALUE) {
-            return true;
-        }
-        int now;
-        do {
-            now = open.get();
-            if (now >= max) {
-                return false;
-            }
-        } while (!open.compareAndSet(now, now + 1));
-        return true;
-    }
-
-    /** Loop thread: closes a connection beyond maxConnections with a reset (RST). */
-    private static void resetExcess(UvTcp connection) {
-        try {
-            connection.closeReset();
-        } catch (UvException | RuntimeException e) {
-            connection.close();
-        }
+        return ListeningServer.start(factory, address, options, handler);
     }
 
     @Override
@@ -372,19 +138,15 @@ public final class ConsumerTcpService implements TcpService, HandleOwner {
 
     @Override
     public List<Handle> handles() {
-        return List.copyOf(ownedHandles());
+        return List.copyOf(ownership.handles());
     }
 
     /**
-     * Closes every handle this view owns and refuses new ones. Waits until each descriptor is
-     * closed. Idempotent.
+     * Closes every handle this consumer owns and refuses new ones. Waits until each descriptor
+     * is closed, so must not be called on a loop thread that another handle's close waits for.
+     * Idempotent; any thread.
      */
     public void release() {
-        synchronized (this) {
-            released = true;
-        }
-        for (UvHandle handle : ownedHandles()) {
-            handle.close();
-        }
+        ownership.release();
     }
 }

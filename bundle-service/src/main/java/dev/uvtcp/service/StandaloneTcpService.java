@@ -90,7 +90,7 @@ public final class StandaloneTcpService extends PublishedTcpService
     @Override
     public void close() {
         group.requireOutsideLoops();
-        view.release();
+        consumer.release();
         group.close();
     }
 }

@@ -55,7 +55,7 @@ public final class TcpServiceComponent extends PublishedTcpService {
     /** Closes every handle the consumer bundle still has open and refuses new ones. */
     @Deactivate
     void deactivate() {
-        view.release();
+        consumer.release();
     }
 
     @Override
