@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -51,7 +52,7 @@ final class ConnectionHandOff {
             target.execute(() -> adopt(target, fd, accepted, serve, failed));
         } catch (RejectedExecutionException targetStopped) {
             accepted.closeOnLoop();
-            failed.accept(UvErrors.exception(UvErrors.ECANCELED, "hand-off of "
+            failed.accept(UvErrors.exception(ErrorCodes.ECANCELED, "hand-off of "
                     + accepted.label() + " to " + target.name() + ": that loop has stopped"));
         }
     }
@@ -67,7 +68,7 @@ final class ConnectionHandOff {
         } catch (UvException e) {
             error = e;
         } catch (HandleClosedException ownerGone) { // the owner was released meanwhile
-            error = UvErrors.exception(UvErrors.ECANCELED, "hand-off of " + accepted.label()
+            error = UvErrors.exception(ErrorCodes.ECANCELED, "hand-off of " + accepted.label()
                     + ": " + ownerGone.getMessage());
         }
         closeOnItsLoop(accepted);

@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.ListenHandler;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.UvNative;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -34,7 +35,7 @@ final class Listening {
 
     /** Up-call (loop thread): a connection is waiting, or accepting failed with status. */
     void onConnection(int status) {
-        if (status == UvErrors.EMFILE || status == UvErrors.ENFILE) {
+        if (status == ErrorCodes.EMFILE || status == ErrorCodes.ENFILE) {
             // libuv (patched, see bundle-native's patches/) may have stopped accepting
             scheduleResume();
         }

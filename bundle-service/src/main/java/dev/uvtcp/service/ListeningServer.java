@@ -6,6 +6,7 @@ import dev.uvtcp.ListenHandler;
 import dev.uvtcp.ListenOptions;
 import dev.uvtcp.Stream;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -137,7 +138,7 @@ final class ListeningServer implements ListenHandler {
         }
         if (!tryOpen()) {
             resetExcess(connection);
-            tellAcceptError(server, UvErrors.exception(UvErrors.ECONNABORTED, "accept on "
+            tellAcceptError(server, UvErrors.exception(ErrorCodes.ECONNABORTED, "accept on "
                     + server.label() + ": " + options.maxConnections() + " connections are "
                     + "open (maxConnections); the new one was reset"));
             return;

@@ -1,6 +1,7 @@
 package dev.uvtcp.service;
 
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
@@ -52,7 +53,7 @@ final class TryWrites {
                 stream.countWritten(written);
                 src.position(position + written);
             }
-            if (written >= 0 || written == UvErrors.EAGAIN) {
+            if (written >= 0 || written == ErrorCodes.EAGAIN) {
                 return null;
             }
             src.position(src.limit());
@@ -76,7 +77,7 @@ final class TryWrites {
             throw queue.refusal(); // sending now would leave a gap where the refused write was
         }
         if (queue != null && queue.shutDown()) {
-            throw stream.writeError(UvErrors.EPIPE, true);
+            throw stream.writeError(ErrorCodes.EPIPE, true);
         }
         if (queue != null && !queue.idleOnLoop()) {
             return 0;
@@ -103,7 +104,7 @@ final class TryWrites {
                 return 0;
             }
             int written = UvNative.tryWrite(stream.address, vectors.address(), vectors.count());
-            if (written == UvErrors.EAGAIN) {
+            if (written == ErrorCodes.EAGAIN) {
                 return 0;
             }
             if (written < 0) {
@@ -142,7 +143,7 @@ final class TryWrites {
             }
         }
         if (copy == null) {
-            throw UvErrors.exception(UvErrors.ENOBUFS, "tryWrite to " + stream.label()
+            throw UvErrors.exception(ErrorCodes.ENOBUFS, "tryWrite to " + stream.label()
                     + ": the JVM's direct memory is exhausted (-XX:MaxDirectMemorySize)");
         }
         copy.put(0, src, src.position(), length);

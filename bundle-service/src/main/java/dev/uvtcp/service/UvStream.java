@@ -5,6 +5,7 @@ import dev.uvtcp.ListenHandler;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.UvNative;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -127,7 +128,7 @@ abstract class UvStream extends UvHandle implements Stream {
         int result = UvNative.accept(address, client.address);
         if (result < 0) {
             client.closeOnLoop();
-            throw UvErrors.exception(result, result == UvErrors.EAGAIN
+            throw UvErrors.exception(result, result == ErrorCodes.EAGAIN
                     ? "accept on " + label() + " (no connection is waiting)"
                     : "accept on " + label());
         }
@@ -238,7 +239,7 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         // libuv has stopped reading on EOF and on errors.
         readHandler = null;
-        if (nread == UvErrors.EOF) {
+        if (nread == ErrorCodes.EOF) {
             eofRead = true;
             guard("ReadHandler.onEnd of " + label(), () -> handler.onEnd(this));
         } else {
@@ -354,7 +355,7 @@ abstract class UvStream extends UvHandle implements Stream {
     /** Loop thread: as {@link #writeError(int)}, told whether shutdown() was called. */
     final UvException writeError(int code, boolean afterShutdown) {
         String operation = "write to " + label();
-        if (code == UvErrors.EPIPE && afterShutdown) {
+        if (code == ErrorCodes.EPIPE && afterShutdown) {
             operation += " after shutdown()";
         }
         return UvErrors.exception(code, operation);

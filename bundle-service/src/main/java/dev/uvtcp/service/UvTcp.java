@@ -5,6 +5,7 @@ import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenHandler;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.SocketAddressLayout;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
@@ -130,12 +131,12 @@ final class UvTcp extends UvStream implements Tcp {
         onLoopAsync("connect", () -> {
             if (pendingConnect != null) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvErrors.EALREADY, operation));
+                        ErrorCodes.EALREADY, operation));
                 return;
             }
             if (connected) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvErrors.EISCONN, operation));
+                        ErrorCodes.EISCONN, operation));
                 return;
             }
             int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
@@ -165,7 +166,7 @@ final class UvTcp extends UvStream implements Tcp {
                 }
                 pendingConnect = null;
                 connectTimeout = null;
-                result.completeExceptionally(UvErrors.exception(UvErrors.ETIMEDOUT,
+                result.completeExceptionally(UvErrors.exception(ErrorCodes.ETIMEDOUT,
                         connectOperation + " (no connection within " + timeoutMillis
                                 + " ms; handle closed)"));
                 closeOnLoop();
@@ -329,7 +330,7 @@ final class UvTcp extends UvStream implements Tcp {
             connectTimeout = null;
         }
         if (pendingConnect != null) {
-            pendingConnect.completeExceptionally(UvErrors.exception(UvErrors.ECANCELED,
+            pendingConnect.completeExceptionally(UvErrors.exception(ErrorCodes.ECANCELED,
                     connectOperation));
             pendingConnect = null;
         }
