@@ -1,5 +1,6 @@
 package dev.uvtcp.service;
 
+import dev.uvtcp.Handle;
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.HandleDTO;
@@ -21,6 +22,20 @@ import java.util.concurrent.RejectedExecutionException;
 public final class RuntimeIntrospection {
 
     private RuntimeIntrospection() {
+    }
+
+    /**
+     * Any thread: the id a handle of this service is shown with ({@code uvtcp:handles}, the
+     * DTOs), the number in its messages' {@code tcp#12}. Here rather than on the handle, whose
+     * public methods are its API's only.
+     *
+     * @throws IllegalArgumentException if {@code handle} was not made by a uvtcp service
+     */
+    public static long handleId(Handle handle) {
+        if (!(handle instanceof UvHandle uv)) {
+            throw new IllegalArgumentException("not a uvtcp handle: " + handle);
+        }
+        return uv.id();
     }
 
     public static LoopDTO[] loops(LoopGroup group) {

@@ -1,9 +1,9 @@
 package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.RuntimeIntrospection;
 import dev.uvtcp.service.SocketAddresses;
 import dev.uvtcp.service.ConsumerTcpService;
-import dev.uvtcp.service.UvHandle;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
@@ -86,7 +86,7 @@ public final class WhiteboardServer {
                     connectionHandler(config));
             listener = server;
             String local = SocketAddresses.describe(server.localAddress());
-            status = new Status(address, local, backlog, ((UvHandle) server).id(),
+            status = new Status(address, local, backlog, RuntimeIntrospection.handleId(server),
                     server.loop().name(), -1, null, null);
             LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: serving {0} on {1}",
                     description, local);
