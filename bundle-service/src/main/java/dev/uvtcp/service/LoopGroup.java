@@ -62,7 +62,7 @@ public final class LoopGroup {
         return loop != null && loops.contains(loop) ? loop : null;
     }
 
-    List<Loop> loops() {
+    public List<Loop> loops() {
         return List.copyOf(loops);
     }
 

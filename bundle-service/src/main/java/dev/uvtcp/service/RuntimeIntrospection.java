@@ -25,17 +25,16 @@ public final class RuntimeIntrospection {
     }
 
     /**
-     * Any thread: the id a handle of this service is shown with ({@code uvtcp:handles}, the
-     * DTOs), the number in its messages' {@code tcp#12}. Here rather than on the handle, whose
-     * public methods are its API's only.
+     * Any thread: the id introspection reports for {@code handle} (the number in its
+     * {@code tcp#N} label), kept off the handle itself so that users see only its API.
      *
-     * @throws IllegalArgumentException if {@code handle} was not made by a uvtcp service
+     * @throws IllegalArgumentException if {@code handle} was not made by this service core
      */
-    public static long handleId(Handle handle) {
-        if (!(handle instanceof UvHandle uv)) {
+    public static int handleId(Handle handle) {
+        if (!(handle instanceof UvHandle)) {
             throw new IllegalArgumentException("not a uvtcp handle: " + handle);
         }
-        return uv.id();
+        return ((UvHandle) handle).id();
     }
 
     public static LoopDTO[] loops(LoopGroup group) {

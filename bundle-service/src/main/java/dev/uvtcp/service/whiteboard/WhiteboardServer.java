@@ -1,9 +1,9 @@
 package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.LoopGroup;
-import dev.uvtcp.service.RuntimeIntrospection;
 import dev.uvtcp.service.SocketAddresses;
 import dev.uvtcp.service.ConsumerTcpService;
+import dev.uvtcp.service.RuntimeIntrospection;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
