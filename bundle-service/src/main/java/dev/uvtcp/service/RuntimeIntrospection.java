@@ -48,7 +48,7 @@ public final class RuntimeIntrospection {
             dto.name = loop.name();
             dto.threadId = thread.getId();
             dto.threadState = thread.getState().name();
-            dto.busy = isBusy(thread);
+            dto.busy = isBusy(loop);
             dto.handleCount = loop.handleCount();
             dto.cpuTimeMillis = -1;
             if (threads.isThreadCpuTimeSupported()) {
@@ -71,11 +71,11 @@ public final class RuntimeIntrospection {
      * A loop thread waiting for I/O sits in the native {@code loopRun} (uv_run); anything else
      * on top of its stack is Java work: a callback, a queued task, a native call made by one.
      */
-    private static boolean isBusy(Thread thread) {
-        if (thread == Thread.currentThread()) {
+    private static boolean isBusy(EventLoop loop) {
+        if (loop.inLoop()) {
             return true;
         }
-        StackTraceElement[] stack = thread.getStackTrace();
+        StackTraceElement[] stack = loop.thread().getStackTrace();
         if (stack.length == 0) {
             return false;
         }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first checks that the handle is open, so a closed handle never reaches native code.
  * {@link #state} is volatile so that other threads can refuse work early.
  */
-public abstract class UvHandle implements Handle {
+abstract class UvHandle implements Handle {
 
     static final System.Logger LOG = System.getLogger(UvHandle.class.getName());
 

@@ -1,7 +1,7 @@
 package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.ConsumerTcpService;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PROPERTY;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
@@ -25,7 +25,7 @@ import java.util.TreeMap;
 
 /**
  * The {@code uvtcp.server.*} service properties of a whiteboard {@link dev.uvtcp.ConnectionHandler},
- * checked and turned into what {@link TcpServiceView#listen} needs.
+ * checked and turned into what {@link ConsumerTcpService#listen} needs.
  *
  * @param address the address property as given (for messages and the DTOs)
  * @param socketAddress where to listen

@@ -2,7 +2,7 @@ package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.ConsumerTcpService;
 import dev.uvtcp.service.RuntimeIntrospection;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One whiteboard server: a registered {@link ConnectionHandler} service with a
- * {@code uvtcp.server.address}, the {@link TcpServiceView} that owns its listener and its
+ * {@code uvtcp.server.address}, the {@link ConsumerTcpService} that owns its listener and its
  * connections (for the handler's bundle), and its status.
  *
  * <p>Threading: {@link #bind}, {@link #rebindIfChanged}, {@link #retryIfAddressWasInUse} and
@@ -37,7 +37,7 @@ public final class WhiteboardServer {
     final String bundleSymbolicName;
     private final String description;
     private final ConnectionHandler handler;
-    private final TcpServiceView view;
+    private final ConsumerTcpService view;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong acceptedConnections = new AtomicLong();
     /** Worker thread only: the properties of the last bind. */
@@ -63,7 +63,7 @@ public final class WhiteboardServer {
         this.handler = handler;
         this.description = "ConnectionHandler service " + serviceId + " of bundle "
                 + bundleSymbolicName + " [" + bundleId + "]";
-        this.view = new TcpServiceView(group, "bundle " + bundleSymbolicName + " "
+        this.view = new ConsumerTcpService(group, "bundle " + bundleSymbolicName + " "
                 + bundleVersion + " [" + bundleId + "] (whiteboard service " + serviceId + ")",
                 bundleId);
     }

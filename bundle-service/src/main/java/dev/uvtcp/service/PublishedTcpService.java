@@ -13,68 +13,74 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A {@link TcpService} that hands every call to one consumer's {@link TcpServiceView}; the
- * published services (standalone and OSGi) add only how the view is made and released.
- * Threading and lifetime are those of the view: any thread, until released.
+ * The base of every {@link TcpService} handed to a user ({@link StandaloneTcpService}, the OSGi
+ * component): each is one consumer's {@link ConsumerTcpService}, to which every {@code
+ * TcpService} call goes unchanged; a subclass adds only how that is made and when it is
+ * released. Composition rather than inheritance from {@code ConsumerTcpService}, so that the
+ * published types show the {@code TcpService} methods and their own, not {@code release()}.
+ *
+ * <p>Threading and lifetime are those of the consumer's service: any thread, until released.
  */
-public abstract class DelegatingTcpService implements TcpService {
+public abstract class PublishedTcpService implements TcpService {
 
-    public final TcpServiceView view;
+    /** The consumer's service every call goes to; subclasses release it. */
+    protected final ConsumerTcpService consumer;
 
-    protected DelegatingTcpService(TcpServiceView view) {
-        this.view = view;
+    /** @param consumer the consumer's service every call goes to */
+    protected PublishedTcpService(ConsumerTcpService consumer) {
+        this.consumer = consumer;
     }
 
     @Override
     public final Tcp newTcp() throws UvException {
-        return view.newTcp();
+        return consumer.newTcp();
     }
 
     @Override
     public final Tcp newTcp(ProtocolFamily family) throws UvException {
-        return view.newTcp(family);
+        return consumer.newTcp(family);
     }
 
     @Override
     public final Tcp open(int fd) throws UvException {
-        return view.open(fd);
+        return consumer.open(fd);
     }
 
     @Override
     public final CompletionStage<Tcp> connect(InetSocketAddress address) {
-        return view.connect(address);
+        return consumer.connect(address);
     }
 
     @Override
     public final CompletionStage<Tcp> connect(String host, int port) {
-        return view.connect(host, port);
+        return consumer.connect(host, port);
     }
 
     @Override
     public final Tcp listen(InetSocketAddress address, int backlog, ConnectionHandler handler)
             throws UvException {
-        return view.listen(address, backlog, handler);
+        return consumer.listen(address, backlog, handler);
     }
 
     @Override
     public final Tcp listen(InetSocketAddress address, ListenOptions options,
             ConnectionHandler handler) throws UvException {
-        return view.listen(address, options, handler);
+        return consumer.listen(address, options, handler);
     }
 
     @Override
     public final Tcp listen(String host, int port, int backlog, ConnectionHandler handler)
             throws UvException {
-        return view.listen(host, port, backlog, handler);
+        return consumer.listen(host, port, backlog, handler);
     }
 
     @Override
     public final List<Loop> loops() {
-        return view.loops();
+        return consumer.loops();
     }
 
     @Override
     public final List<Handle> handles() {
-        return view.handles();
+        return consumer.handles();
     }
 }
