@@ -141,17 +141,7 @@ public final class TcpServiceView implements TcpService, HandleOwner {
         }
         // The native side adopts a duplicate of fd and checks that (a stream socket), so
         // nothing here can race with whoever owns the number fd.
-        UvTcp tcp = create(null);
-        try {
-            tcp.onLoop("open", () -> {
-                tcp.openOnLoop(fd);
-                return null;
-            });
-        } catch (UvException | RuntimeException e) {
-            tcp.close();
-            throw e;
-        }
-        return tcp;
+        return openOn(null, fd);
     }
 
     @Override
@@ -192,14 +182,99 @@ public final class TcpServiceView implements TcpService, HandleOwner {
         SocketAddresses.requireResolved(address, "address");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
+        return listen(boundListener(address), options, handler);
+    }
+
+    /**
+     * Serves a listening (or only bound) stream socket this process was given, typically by a
+     * service manager ({@link InheritedSockets}), as {@link #listen(InetSocketAddress,
+     * ListenOptions, ConnectionHandler)} serves a new one: the listener adopts a duplicate of
+     * {@code fd} ({@link #open}) and {@code uv_listen}s on it (on a socket that listens already
+     * that only sets the backlog again). {@code fd} itself stays open and the caller's: closing
+     * the listener closes the duplicate, so connections arriving afterwards wait in the
+     * socket's accept queue for the next listener on it, instead of being refused. With
+     * {@link dev.uvtcp.LoopSpread#LISTENER_PER_LOOP} each loop adopts a duplicate of its own
+     * and the kernel wakes one of them per connection.
+     *
+     * <p>Threading: any thread but a loop thread of this service's loops when more than one
+     * loop is involved; the handler runs on the loop threads. Lifetime: the listener is owned
+     * by this view, like one made by {@code listen}.
+     *
+     * @param fd the descriptor, e.g. {@link InheritedSockets.InheritedSocket#fd()}
+     * @param options backlog, limits and loop spread
+     * @param handler gets every accepted connection
+     * @return the listener (with several loops the first; closing it closes the others)
+     * @throws UvException EBADF, ENOTSOCK, EPROTOTYPE as for {@link #open}; an error of
+     *     {@code listen}; nothing is left open then
+     * @throws IllegalArgumentException if {@code fd} is negative
+     */
+    public Tcp listenInherited(int fd, ListenOptions options, ConnectionHandler handler)
+            throws UvException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd must be >= 0, was " + fd);
+        }
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        return listen((loop, first) -> openOn(loop, fd), options, handler);
+    }
+
+    /**
+     * Makes the socket of one listener before it listens: on {@code loop} (null: the next
+     * loop), given the first listener of the same server when this is another loop's.
+     */
+    @FunctionalInterface
+    private interface ListenerSocket {
+        UvTcp make(EventLoop loop, UvTcp first) throws UvException;
+    }
+
+    /** A new socket bound to {@code address}; SO_REUSEPORT when there is one per loop. */
+    private ListenerSocket boundListener(InetSocketAddress address) {
+        return (loop, first) -> {
+            // Port 0: the first listener picked a port; the others take the same one.
+            InetSocketAddress bindTo = first == null || address.getPort() != 0 ? address
+                    : new InetSocketAddress(address.getAddress(), first.localAddress().getPort());
+            UvTcp server = loop == null ? create(null)
+                    : createOn(loop, bindTo.getAddress() instanceof Inet6Address
+                            ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            try {
+                if (loop != null) {
+                    server.reusePort();
+                }
+                server.bind(bindTo);
+            } catch (UvException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        };
+    }
+
+    /** A duplicate of {@code fd} adopted on {@code loop} (null: as {@link #open} places it). */
+    private UvTcp openOn(EventLoop loop, int fd) throws UvException {
+        UvTcp tcp = loop == null ? create(null) : createOn(loop, null);
+        try {
+            tcp.onLoop("open", () -> {
+                tcp.openOnLoop(fd);
+                return null;
+            });
+        } catch (UvException | RuntimeException e) {
+            tcp.close();
+            throw e;
+        }
+        return tcp;
+    }
+
+    private Tcp listen(ListenerSocket socket, ListenOptions options, ConnectionHandler handler)
+            throws UvException {
         switch (options.loopSpread()) {
             case LISTENER_PER_LOOP:
-                return listenOnAllLoops(address, options, handler);
+                return listenOnAllLoops(socket, options, handler);
             case ACCEPTOR_HANDS_OFF:
-                return listenOn(null, address, options, handler, new AtomicInteger(),
+                return listenOn(socket.make(null, null), options, handler, new AtomicInteger(),
                         new ConnectionHandOff(group.eventLoops(), this, group.bufferPool()));
             default:
-                return listenOn(null, address, options, handler, new AtomicInteger(), null);
+                return listenOn(socket.make(null, null), options, handler, new AtomicInteger(),
+                        null);
         }
     }
 
@@ -207,20 +282,14 @@ public final class TcpServiceView implements TcpService, HandleOwner {
      * One listener per loop on the same address, each with SO_REUSEPORT (the kernel spreads
      * connections over them); the first is returned and closing it closes the others.
      */
-    private Tcp listenOnAllLoops(InetSocketAddress address, ListenOptions options,
+    private Tcp listenOnAllLoops(ListenerSocket socket, ListenOptions options,
             ConnectionHandler handler) throws UvException {
         AtomicInteger open = new AtomicInteger();
         List<UvTcp> servers = new ArrayList<>();
         try {
-            InetSocketAddress bindTo = address;
             for (EventLoop loop : group.eventLoops()) {
-                UvTcp server = listenOn(loop, bindTo, options, handler, open, null);
-                servers.add(server);
-                if (bindTo.getPort() == 0) {
-                    // Port 0: the first listener picked a port; the others take the same one.
-                    bindTo = new InetSocketAddress(address.getAddress(),
-                            server.localAddress().getPort());
-                }
+                UvTcp first = servers.isEmpty() ? null : servers.get(0);
+                servers.add(listenOn(socket.make(loop, first), options, handler, open, null));
             }
         } catch (UvException | RuntimeException e) {
             servers.forEach(UvTcp::close);
@@ -242,21 +311,13 @@ public final class TcpServiceView implements TcpService, HandleOwner {
     }
 
     /**
-     * A listener on {@code loop} (with SO_REUSEPORT), or on the next loop when null; {@code
-     * open} counts its accepted connections (shared by the listeners of one server); with a
-     * {@code handOff}, accepted connections are spread over the loops by it.
+     * Makes {@code server} (bound, or adopted) listen; {@code open} counts its accepted
+     * connections (shared by the listeners of one server); with a {@code handOff}, accepted
+     * connections are spread over the loops by it. Closes {@code server} if it cannot listen.
      */
-    private UvTcp listenOn(EventLoop loop, InetSocketAddress address, ListenOptions options,
-            ConnectionHandler handler, AtomicInteger open, ConnectionHandOff handOff)
-            throws UvException {
-        UvTcp server = loop == null ? create(null)
-                : createOn(loop, address.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    private UvTcp listenOn(UvTcp server, ListenOptions options, ConnectionHandler handler,
+            AtomicInteger open, ConnectionHandOff handOff) throws UvException {
         try {
-            if (loop != null) {
-                server.reusePort();
-            }
-            server.bind(address);
             server.listen(options.backlog(), (listener, error) -> {
                 if (error != null) {
                     UvHandle.guard("ConnectionHandler of " + server.label(),
