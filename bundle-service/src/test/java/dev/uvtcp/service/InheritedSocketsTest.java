@@ -118,6 +118,37 @@ class InheritedSocketsTest {
         }
     }
 
+    @Test
+    void withAListenerPerLoopEveryLoopAdoptsItsOwnDuplicateAndClosingTheFirstClosesThemAll()
+            throws Exception {
+        try (StandaloneTcpService service = StandaloneTcpService.start(
+                TcpServiceSettings.defaults().withLoops(2)
+                        .withThreadNamePrefix(TestSupport.uniquePrefix("inherit2")))) {
+            int fd = UvNative.socketNew(UvNative.DOMAIN_INET);
+            try {
+                int port = TestSupport.listeningSocket(service, fd);
+                Tcp listener = service.listenInherited(fd, ListenOptions.defaults()
+                        .withLoopSpread(dev.uvtcp.LoopSpread.LISTENER_PER_LOOP),
+                        connection -> connection.startReading(TestSupport.ECHO));
+                assertThat(service.handles()).as("one listener per loop").hasSize(2);
+                for (int i = 0; i < 20; i++) {
+                    try (Socket client = new Socket(TestSupport.LOOPBACK, port)) {
+                        client.setSoTimeout(10_000);
+                        String message = "per loop " + i;
+                        client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+                        assertThat(read(client.getInputStream(), message.length()))
+                                .isEqualTo(message);
+                    }
+                }
+                listener.close();
+                assertThat(TestSupport.eventually(() -> service.handles().isEmpty()))
+                        .as("every loop's listener closed with the first").isTrue();
+            } finally {
+                UvNative.socketClose(fd);
+            }
+        }
+    }
+
     private static String read(InputStream in, int length) throws Exception {
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }

@@ -24,10 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.Test;
@@ -38,11 +36,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -227,9 +222,9 @@ public class UpdateCycleSoakTest {
     /** Updates and refreshes each bundle of {@link #CYCLED}, with an echo after each. */
     private static void round(int round, int port) throws Exception {
         for (String bsn : CYCLED) {
-            Bundle bundle = installed(bsn);
+            Bundle bundle = FelixDeploymentTest.installed(bsn);
             bundle.update();
-            refresh(bundle);
+            FelixDeploymentTest.refresh(bundle);
             String message = bsn + " round " + round;
             assertEquals(message, awaitRoundTrip(port, message));
         }
@@ -254,13 +249,6 @@ public class UpdateCycleSoakTest {
         return FrameworkUtil.getBundle(UpdateCycleSoakTest.class).getBundleContext();
     }
 
-    private static Bundle installed(String bsn) {
-        return Arrays.stream(context().getBundles())
-                .filter(b -> bsn.equals(b.getSymbolicName()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no bundle " + bsn + " installed"));
-    }
-
     private static <T> T service(Class<T> type) throws InterruptedException {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
@@ -272,22 +260,6 @@ public class UpdateCycleSoakTest {
             Thread.sleep(20);
         }
         throw new AssertionError("no " + type.getName() + " within " + WAIT_MS + " ms");
-    }
-
-    /** FrameworkWiring.refreshBundles, waiting for its PACKAGES_REFRESHED event. */
-    private static void refresh(Bundle bundle) throws InterruptedException {
-        FrameworkWiring wiring = context().getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
-                .adapt(FrameworkWiring.class);
-        CountDownLatch done = new CountDownLatch(1);
-        FrameworkEvent[] result = new FrameworkEvent[1];
-        wiring.refreshBundles(List.of(bundle), event -> {
-            result[0] = event;
-            done.countDown();
-        });
-        assertTrue("refresh within " + WAIT_MS + " ms", done.await(WAIT_MS,
-                TimeUnit.MILLISECONDS));
-        assertEquals("refresh event " + result[0], FrameworkEvent.PACKAGES_REFRESHED,
-                result[0].getType());
     }
 
     /** Round trips until one answers in full (the whiteboard binds after the refresh). */
