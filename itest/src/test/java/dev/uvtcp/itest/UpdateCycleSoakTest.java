@@ -90,8 +90,12 @@ public class UpdateCycleSoakTest {
     }
 
     /** One sample of what a leak would make grow. */
-    private record Sample(int round, int threads, List<String> descriptorTargets, long rssKib,
-            int classes, long metaspaceKib) {
+    private record Sample(int round, List<String> threadNames, List<String> descriptorTargets,
+            long rssKib, int classes, long metaspaceKib) {
+
+        int threads() {
+            return threadNames.size();
+        }
 
         int descriptors() {
             return descriptorTargets.size();
@@ -125,8 +129,9 @@ public class UpdateCycleSoakTest {
                     .filter(line -> line.startsWith("VmRSS:"))
                     .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
                     .findFirst().orElse(-1);
-            return new Sample(round, ManagementFactory.getThreadMXBean().getThreadCount(),
-                    List.copyOf(descriptors), rss,
+            List<String> threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(Thread::isAlive).map(Thread::getName).sorted().toList();
+            return new Sample(round, threads, List.copyOf(descriptors), rss,
                     ManagementFactory.getClassLoadingMXBean().getLoadedClassCount(),
                     metaspace / 1024);
         }
@@ -147,14 +152,23 @@ public class UpdateCycleSoakTest {
         }
 
         String line() {
-            return String.format("%6d %8d %12d %10d %8d %14d", round, threads, descriptors(),
+            return String.format("%6d %8d %12d %10d %8d %14d", round, threads(), descriptors(),
                     rssKib, classes, metaspaceKib);
         }
 
         /** @return the descriptor targets this sample has more of than {@code earlier} */
         List<String> newDescriptors(Sample earlier) {
-            List<String> more = new ArrayList<>(descriptorTargets);
-            earlier.descriptorTargets().forEach(more::remove);
+            return more(descriptorTargets, earlier.descriptorTargets());
+        }
+
+        /** @return the thread names this sample has more of than {@code earlier} */
+        List<String> newThreads(Sample earlier) {
+            return more(threadNames, earlier.threadNames());
+        }
+
+        private static List<String> more(List<String> these, List<String> earlier) {
+            List<String> more = new ArrayList<>(these);
+            earlier.forEach(more::remove);
             return more;
         }
     }
@@ -204,8 +218,10 @@ public class UpdateCycleSoakTest {
                     perRound(first.rssKib(), last.rssKib(), rounds),
                     perRound(first.classes(), last.classes(), rounds),
                     perRound(first.metaspaceKib(), last.metaspaceKib(), rounds)));
-            assertTrue("live threads " + first.threads() + " -> " + last.threads(),
-                    last.threads() <= first.threads());
+            report("uvtcp soak-updates: threads not there at round 0: "
+                    + last.newThreads(first) + "; gone: " + first.newThreads(last));
+            assertTrue("live threads " + first.threads() + " -> " + last.threads() + ", new: "
+                    + last.newThreads(first), last.threads() <= first.threads());
             assertTrue("open descriptors " + first.descriptors() + " -> "
                     + last.descriptors() + ", new: " + last.newDescriptors(first),
                     last.descriptors() <= first.descriptors());
