@@ -45,15 +45,16 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * Update and refresh, round after round, in one Felix: each round updates and refreshes the
  * service bundle, the native bundle, the shell bundle and the echo plugin (a whiteboard
  * plugin), each followed by an echo through the plugin's port. Every {@code uvtcp.soak.every}
- * rounds (after a GC) it records live threads, open descriptors ({@code /proc/self/fd}),
- * resident memory ({@code VmRSS}), loaded classes and metaspace; the figures go to standard
- * output and, with {@code uvtcp.figures}, to that file.
+ * rounds (after collections) it records live threads, open descriptors ({@code
+ * /proc/self/fd}), resident memory ({@code VmRSS}) and committed heap, loaded classes and
+ * metaspace; the figures go to standard output and, with {@code uvtcp.figures}, to that file.
  *
  * <p>{@code uvtcp.soak.rounds} rounds: 20 in the default build, 1,000 with {@code
  * -Psoak-updates} (docs/RELIABILITY.md has the figures and the command). Pass: every echo
- * answers, and at the end threads and descriptors are not above the first sample (after
- * one warm-up round) and the loaded classes have not grown by a revision's worth: what a
- * round replaces is unloaded.
+ * answers, and at the end no thread is alive that was not at the first sample (after one
+ * warm-up round; the JDK's RMI threads of Pax Exam's driver aside), no more descriptors are
+ * open, and the loaded classes have not grown by a revision's worth: what a round replaces
+ * is unloaded.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -91,7 +92,7 @@ public class UpdateCycleSoakTest {
 
     /** One sample of what a leak would make grow. */
     private record Sample(int round, List<String> threadNames, List<String> descriptorTargets,
-            long rssKib, int classes, long metaspaceKib) {
+            long rssKib, long heapKib, int classes, long metaspaceKib) {
 
         int threads() {
             return threadNames.size();
@@ -131,7 +132,8 @@ public class UpdateCycleSoakTest {
                     .findFirst().orElse(-1);
             List<String> threads = Thread.getAllStackTraces().keySet().stream()
                     .filter(Thread::isAlive).map(Thread::getName).sorted().toList();
-            return new Sample(round, threads, List.copyOf(descriptors), rss,
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+            return new Sample(round, threads, List.copyOf(descriptors), rss, heap / 1024,
                     ManagementFactory.getClassLoadingMXBean().getLoadedClassCount(),
                     metaspace / 1024);
         }
@@ -152,8 +154,8 @@ public class UpdateCycleSoakTest {
         }
 
         String line() {
-            return String.format("%6d %8d %12d %10d %8d %14d", round, threads(), descriptors(),
-                    rssKib, classes, metaspaceKib);
+            return String.format("%6d %8d %12d %10d %10d %8d %14d", round, threads(),
+                    descriptors(), rssKib, heapKib, classes, metaspaceKib);
         }
 
         /** @return the descriptor targets this sample has more of than {@code earlier} */
@@ -196,8 +198,8 @@ public class UpdateCycleSoakTest {
             List<Sample> samples = new ArrayList<>();
             samples.add(Sample.take(0));
             report(String.format("uvtcp soak-updates: %d rounds of update+refresh of %s, an"
-                    + " echo after each%n round  threads  descriptors   rss(KiB)  classes"
-                    + "  metaspace(KiB)%n%s", rounds, CYCLED, samples.get(0).line()));
+                    + " echo after each%n round  threads  descriptors   rss(KiB)  heap(KiB)"
+                    + "  classes  metaspace(KiB)%n%s", rounds, CYCLED, samples.get(0).line()));
             long started = System.nanoTime();
             for (int round = 1; round <= rounds; round++) {
                 round(round, port);
@@ -211,24 +213,30 @@ public class UpdateCycleSoakTest {
             Sample first = samples.get(0);
             Sample last = samples.get(samples.size() - 1);
             report(String.format("uvtcp soak-updates: %d rounds in %d s; growth per round:"
-                    + " threads %+.3f, descriptors %+.3f, rss %+.1f KiB, classes %+.2f,"
-                    + " metaspace %+.1f KiB%n", rounds, seconds,
+                    + " threads %+.3f, descriptors %+.3f, rss %+.1f KiB (heap committed %+.1f"
+                    + " KiB), classes %+.2f, metaspace %+.1f KiB%n", rounds, seconds,
                     perRound(first.threads(), last.threads(), rounds),
                     perRound(first.descriptors(), last.descriptors(), rounds),
                     perRound(first.rssKib(), last.rssKib(), rounds),
+                    perRound(first.heapKib(), last.heapKib(), rounds),
                     perRound(first.classes(), last.classes(), rounds),
                     perRound(first.metaspaceKib(), last.metaspaceKib(), rounds)));
             report("uvtcp soak-updates: threads not there at round 0: "
                     + last.newThreads(first) + "; gone: " + first.newThreads(last));
-            assertTrue("live threads " + first.threads() + " -> " + last.threads() + ", new: "
-                    + last.newThreads(first), last.threads() <= first.threads());
+            // The JDK's RMI transport threads come and go with the calls of Pax Exam's driver
+            // into this framework (an idle one lives on for a while): not the bundles'.
+            List<String> newThreads = last.newThreads(first).stream()
+                    .filter(name -> !name.startsWith("RMI TCP Connection")).toList();
+            assertEquals("live threads not there at round 0 (" + first.threads() + " -> "
+                    + last.threads() + ")", List.of(), newThreads);
             assertTrue("open descriptors " + first.descriptors() + " -> "
                     + last.descriptors() + ", new: " + last.newDescriptors(first),
                     last.descriptors() <= first.descriptors());
-            // A leaked revision of the service bundle alone keeps about 150 classes loaded;
-            // every round makes four new revisions.
+            // Each round makes a new revision of the service bundle, whose jar has 45 classes
+            // (the rounds load about 40 of them): kept alive, they would add some 40 classes
+            // per round. The JDK's own (lambda forms, accessors) vary by some tens.
             assertTrue("loaded classes " + first.classes() + " -> " + last.classes(),
-                    last.classes() - first.classes() < 150);
+                    last.classes() - first.classes() < Math.max(100, rounds));
         } finally {
             plugin.uninstall();
             configuration.delete();
