@@ -196,9 +196,9 @@ public final class TcpServiceView implements TcpService, HandleOwner {
      * {@link dev.uvtcp.LoopSpread#LISTENER_PER_LOOP} each loop adopts a duplicate of its own
      * and the kernel wakes one of them per connection.
      *
-     * <p>Threading: any thread but a loop thread of this service's loops when more than one
-     * loop is involved; the handler runs on the loop threads. Lifetime: the listener is owned
-     * by this view, like one made by {@code listen}.
+     * <p>Threading: as {@code listen} (any thread; a synchronous call that may wait for a
+     * loop); the handler runs on the loop threads. Lifetime: the listener is owned by this
+     * view, like one made by {@code listen}, and closed by {@link #release()}.
      *
      * @param fd the descriptor, e.g. {@link InheritedSockets.InheritedSocket#fd()}
      * @param options backlog, limits and loop spread
