@@ -72,17 +72,7 @@ public final class ConsumerTcpService implements TcpService {
         }
         // The native side adopts a duplicate of fd and checks that (a stream socket), so
         // nothing here can race with whoever owns the number fd.
-        UvTcp tcp = factory.newTcp(null);
-        try {
-            tcp.onLoop("open", () -> {
-                tcp.openOnLoop(fd);
-                return null;
-            });
-        } catch (UvException | RuntimeException e) {
-            tcp.close();
-            throw e;
-        }
-        return tcp;
+        return factory.adopt(null, fd);
     }
 
     @Override
@@ -122,7 +112,42 @@ public final class ConsumerTcpService implements TcpService {
         SocketAddresses.requireResolved(address, "address");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        return ListeningServer.start(factory, address, options, handler);
+        return ListeningServer.start(factory, ListeningServer.bound(factory, address), options,
+                handler);
+    }
+
+    /**
+     * Serves a listening (or only bound) stream socket this process was given, typically by a
+     * service manager ({@link InheritedSockets}), as {@link #listen(InetSocketAddress,
+     * ListenOptions, ConnectionHandler)} serves a new one: the listener adopts a duplicate of
+     * {@code fd} ({@link #open}) and {@code uv_listen}s on it (on a socket that listens already
+     * that only sets the backlog again). {@code fd} itself stays open and the caller's: closing
+     * the listener closes the duplicate, so connections arriving afterwards wait in the
+     * socket's accept queue for the next listener on it, instead of being refused. With
+     * {@link dev.uvtcp.LoopSpread#LISTENER_PER_LOOP} each loop adopts a duplicate of its own
+     * and the kernel wakes one of them per connection.
+     *
+     * <p>Threading: as {@code listen} (any thread; a synchronous call that may wait for a
+     * loop); the handler runs on the loop threads. Lifetime: the listener is owned by this
+     * consumer, like one made by {@code listen}, and closed by {@link #release()}.
+     *
+     * @param fd the descriptor, e.g. {@link InheritedSockets.InheritedSocket#fd()}
+     * @param options backlog, limits and loop spread
+     * @param handler gets every accepted connection
+     * @return the listener (with several loops the first; closing it closes the others)
+     * @throws UvException EBADF, ENOTSOCK, EPROTOTYPE as for {@link #open}; an error of
+     *     {@code listen}; nothing is left open then
+     * @throws IllegalArgumentException if {@code fd} is negative
+     */
+    public Tcp listenInherited(int fd, ListenOptions options, ConnectionHandler handler)
+            throws UvException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd must be >= 0, was " + fd);
+        }
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        return ListeningServer.start(factory, ListeningServer.adopted(factory, fd), options,
+                handler);
     }
 
     @Override

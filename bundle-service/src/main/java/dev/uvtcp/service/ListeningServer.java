@@ -43,43 +43,74 @@ final class ListeningServer implements ListenHandler {
     }
 
     /**
-     * Binds and listens as {@code options} say, with the handles made by {@code factory}.
+     * Makes the socket of one listener before it listens: on {@code loop} (null: the factory's
+     * choice), given the first listener of the same server when this is another loop's.
+     */
+    @FunctionalInterface
+    interface ListenerSocket {
+        UvTcp make(EventLoop loop, UvTcp first) throws UvException;
+    }
+
+    /** New sockets bound to {@code address}; with SO_REUSEPORT when there is one per loop. */
+    static ListenerSocket bound(TcpFactory factory, InetSocketAddress address) {
+        return (loop, first) -> {
+            // Port 0: the first listener picked a port; the others take the same one.
+            InetSocketAddress bindTo = first == null || address.getPort() != 0 ? address
+                    : new InetSocketAddress(address.getAddress(), first.localAddress().getPort());
+            UvTcp server = loop == null ? factory.newTcp(null)
+                    : factory.newTcpOn(loop, bindTo.getAddress() instanceof Inet6Address
+                            ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            try {
+                if (loop != null) {
+                    server.reusePort();
+                }
+                server.bind(bindTo);
+            } catch (UvException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        };
+    }
+
+    /** Duplicates of an inherited socket {@code fd}, one per listener. */
+    static ListenerSocket adopted(TcpFactory factory, int fd) {
+        return (loop, first) -> factory.adopt(loop, fd);
+    }
+
+    /**
+     * Listens as {@code options} say on the sockets {@code socket} makes.
      *
      * @return the listener; with {@link dev.uvtcp.LoopSpread#LISTENER_PER_LOOP} the first one,
      *     whose closing closes the others
      */
-    static UvTcp start(TcpFactory factory, InetSocketAddress address, ListenOptions options,
+    static UvTcp start(TcpFactory factory, ListenerSocket socket, ListenOptions options,
             ConnectionHandler handler) throws UvException {
         switch (options.loopSpread()) {
             case LISTENER_PER_LOOP:
                 return new ListeningServer(options, handler, null)
-                        .listenOnAllLoops(factory, address);
+                        .listenOnAllLoops(factory, socket);
             case ACCEPTOR_HANDS_OFF:
                 return new ListeningServer(options, handler, new ConnectionHandOff(factory))
-                        .listenOn(factory, null, address);
+                        .listenOn(socket.make(null, null));
             default:
                 return new ListeningServer(options, handler, null)
-                        .listenOn(factory, null, address);
+                        .listenOn(socket.make(null, null));
         }
     }
 
     /**
-     * One listener per loop on the same address, each with SO_REUSEPORT (the kernel spreads
-     * connections over them); the first is returned and closing it closes the others.
+     * One listener per loop on the same socket address, each with SO_REUSEPORT (or on a
+     * duplicate of one inherited socket): the kernel spreads connections over them; the first
+     * is returned and closing it closes the others.
      */
-    private UvTcp listenOnAllLoops(TcpFactory factory, InetSocketAddress address)
+    private UvTcp listenOnAllLoops(TcpFactory factory, ListenerSocket socket)
             throws UvException {
         List<UvTcp> servers = new ArrayList<>();
         try {
-            InetSocketAddress bindTo = address;
             for (EventLoop loop : factory.loops()) {
-                UvTcp server = listenOn(factory, loop, bindTo);
-                servers.add(server);
-                if (bindTo.getPort() == 0) {
-                    // Port 0: the first listener picked a port; the others take the same one.
-                    bindTo = new InetSocketAddress(address.getAddress(),
-                            server.localAddress().getPort());
-                }
+                UvTcp first = servers.isEmpty() ? null : servers.get(0);
+                servers.add(listenOn(socket.make(loop, first)));
             }
         } catch (UvException | RuntimeException e) {
             servers.forEach(UvTcp::close);
@@ -100,17 +131,9 @@ final class ListeningServer implements ListenHandler {
         return first;
     }
 
-    /** A listener on {@code loop} (with SO_REUSEPORT), or on the factory's choice when null. */
-    private UvTcp listenOn(TcpFactory factory, EventLoop loop, InetSocketAddress address)
-            throws UvException {
-        UvTcp server = loop == null ? factory.newTcp(null)
-                : factory.newTcpOn(loop, address.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    /** Makes {@code server} (bound, or adopted) listen; closes it if it cannot. */
+    private UvTcp listenOn(UvTcp server) throws UvException {
         try {
-            if (loop != null) {
-                server.reusePort();
-            }
-            server.bind(address);
             server.listen(options.backlog(), this);
         } catch (UvException | RuntimeException e) {
             server.close();

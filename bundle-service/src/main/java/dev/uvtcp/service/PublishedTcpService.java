@@ -74,6 +74,21 @@ public abstract class PublishedTcpService implements TcpService {
         return consumer.listen(host, port, backlog, handler);
     }
 
+    /**
+     * Serves a socket handed over by a service manager ({@link InheritedSockets}); see
+     * {@link ConsumerTcpService#listenInherited} for threading, lifetime and errors.
+     *
+     * @param fd the inherited descriptor; it stays open and the caller's
+     * @param options backlog, limits and loop spread
+     * @param handler gets every accepted connection, on a loop thread
+     * @return the listener, on a duplicate of {@code fd}
+     * @throws UvException if {@code fd} is not a stream socket, or listen fails
+     */
+    public final Tcp listenInherited(int fd, ListenOptions options, ConnectionHandler handler)
+            throws UvException {
+        return consumer.listenInherited(fd, options, handler);
+    }
+
     @Override
     public final List<Loop> loops() {
         return consumer.loops();

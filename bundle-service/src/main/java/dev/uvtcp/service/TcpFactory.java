@@ -45,6 +45,24 @@ final class TcpFactory {
         }
     }
 
+    /**
+     * A new handle on {@code loop} (null: as {@link #newTcp} places it) adopting a duplicate of
+     * {@code fd}; the native side checks it is a stream socket. Closed again on failure.
+     */
+    UvTcp adopt(EventLoop loop, int fd) throws UvException {
+        UvTcp tcp = loop == null ? newTcp(null) : newTcpOn(loop, null);
+        try {
+            tcp.onLoop("open", () -> {
+                tcp.openOnLoop(fd);
+                return null;
+            });
+        } catch (UvException | RuntimeException e) {
+            tcp.close();
+            throw e;
+        }
+        return tcp;
+    }
+
     /** @return every loop of the group, in a fixed order */
     List<EventLoop> loops() {
         return group.eventLoops();

@@ -374,7 +374,8 @@ public class FelixDeploymentTest {
         return FrameworkUtil.getBundle(FelixDeploymentTest.class).getBundleContext();
     }
 
-    private static Bundle installed(String bsn) {
+    /** The installed bundle {@code bsn} (also for {@link UpdateCycleSoakTest}). */
+    static Bundle installed(String bsn) {
         return Stream.of(context().getBundles())
                 .filter(b -> bsn.equals(b.getSymbolicName()))
                 .findFirst()
@@ -452,7 +453,7 @@ public class FelixDeploymentTest {
     }
 
     /** FrameworkWiring.refreshBundles, waiting for its PACKAGES_REFRESHED event. */
-    private static void refresh(Bundle... bundles) throws InterruptedException {
+    static void refresh(Bundle... bundles) throws InterruptedException {
         FrameworkWiring wiring = context().getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
                 .adapt(FrameworkWiring.class);
         CountDownLatch done = new CountDownLatch(1);

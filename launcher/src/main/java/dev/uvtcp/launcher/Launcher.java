@@ -40,6 +40,12 @@ import org.osgi.framework.launch.FrameworkFactory;
  * framework runs, the warnings and errors of the OSGi log and the fate of each file in the
  * deploy folder (the {@code dev.uvtcp.launcher.console} bundle). The banner states what the
  * uvtcp whiteboard really serves, or why not.
+ *
+ * <p>Socket activation: started by a service manager that hands over listening sockets
+ * (systemd's {@code LISTEN_PID}/{@code LISTEN_FDS}/{@code LISTEN_FDNAMES}, with {@code java} as
+ * the process it starts), the whiteboard serves them: {@code uvtcp.server.address = fd:NAME}
+ * in a plugin's configuration, or the socket's own address. The launcher passes nothing on:
+ * the bundles read the JVM's environment, and the framework starts no child process.
  */
 public final class Launcher {
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.uvtcp.testsupport.ChildProcess;
+import dev.uvtcp.testsupport.Processes;
 import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -320,16 +322,152 @@ class LauncherIT {
         }
     }
 
+    /**
+     * Socket activation: {@code systemd-socket-activate} (systemd's tool for trying it without
+     * systemd) listens on a loopback port and, at the first connection, starts a wrapper that
+     * runs the launcher twice, each time as {@code sh -c 'LISTEN_PID=$$ ... exec java ...'} so
+     * that the hand-over names the JVM's own process id. The echo plugin serves the inherited
+     * socket ({@code fd:echo}, then the matching address); the first launcher is stopped by
+     * PID and the second takes over the same socket while a client keeps connecting: no
+     * connection is refused, and the ones made while no launcher ran are answered by the
+     * second.
+     */
+    @Test
+    void underSocketActivationARestartedLauncherServesTheSameSocketAndRefusesNoConnection()
+            throws Exception {
+        Path activate = Path.of("/usr/bin/systemd-socket-activate");
+        Assumptions.assumeTrue(Files.isExecutable(activate),
+                activate + " (Debian package systemd) is not installed");
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        Path echoConfig = deploy.resolve("dev.uvtcp.examples.echo.cfg");
+        Files.writeString(echoConfig, "uvtcp.server.address = fd:echo\n");
+        Path wrapper = work.resolve("launch-twice.sh");
+        Files.writeString(wrapper, String.join("\n",
+                "#!/bin/sh",
+                "# The launcher, twice, under the socket handed over as descriptor 3.",
+                "for run in 1 2; do",
+                "  sh -c 'echo $$ > launcher-$1.pid; LISTEN_PID=$$; export LISTEN_PID; shift;"
+                        + " exec \"$@\"' sh \"$run\" \"$@\"",
+                "done", ""));
+        Files.setPosixFilePermissions(wrapper,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        int port = freePort();
+        // The wrapper is run as "sh launch-twice.sh JAVA ARGS": its "$@" is java's command.
+        List<String> command = new ArrayList<>(List.of(activate.toString(),
+                "--listen=127.0.0.1:" + port, "--fdname=echo", "/bin/sh", wrapper.toString()));
+        command.addAll(launcherCommand("--no-shell"));
+        ChildProcess manager = startCommand("systemd-socket-activate", work, command);
+        ConnectingClient client = null;
+        try {
+            manager.awaitOutput("Listening on 127.0.0.1:" + port, WAIT);
+            // The first connection starts the launcher; it waits in the socket meanwhile.
+            try (Socket first = connect(port)) {
+                first.setSoTimeout((int) WAIT.toMillis());
+                assertEquals("activated", roundTrip(first, "activated"));
+            }
+            manager.awaitOutput(
+                    "uvtcp: sockets handed over by the service manager: [fd 3 (echo)]", WAIT);
+            manager.awaitOutput("  serving:       127.0.0.1:" + port
+                    + " for dev.uvtcp.examples.echoplugin [", WAIT);
+            long firstPid = awaitPid(manager, work.resolve("launcher-1.pid"));
+
+            // The same socket named by its address: the whiteboard rebinds onto it again.
+            Files.writeString(echoConfig, "uvtcp.server.address = 127.0.0.1:" + port + "\n");
+            manager.await("the echo rebound onto the inherited socket", WAIT,
+                    () -> count(manager.output(), "serves the inherited socket fd 3 (echo)") == 2);
+            assertEquals("by address", manager.awaitRoundTrip(port, "by address", WAIT));
+            assertFalse(manager.output().contains("EADDRINUSE"), manager.output());
+
+            client = new ConnectingClient(port, 20, 5_000, 120_000, (int) WAIT.toMillis());
+            client.start();
+            ConnectingClient running = client;
+            manager.await("echoes before the restart", WAIT, () -> running.echoed.get() >= 20);
+            ProcessHandle firstLauncher = ProcessHandle.of(firstPid).orElseThrow();
+            firstLauncher.destroy(); // SIGTERM
+            firstLauncher.onExit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            long firstGone = System.nanoTime();
+            long secondPid = awaitPid(manager, work.resolve("launcher-2.pid"));
+            manager.await("the second launcher serves the inherited socket", WAIT,
+                    () -> count(manager.output(), "serves the inherited socket fd 3 (echo)") == 3);
+            long secondServing = System.nanoTime();
+            int echoedBefore = running.echoed.get();
+            manager.await("echoes from the second launcher", WAIT,
+                    () -> running.echoed.get() >= echoedBefore + 20);
+            client.stop();
+            long whileDown = client.echoedConnectedBetween(firstGone, secondServing);
+            System.out.printf("socket activation: launcher %d stopped, launcher %d took over in"
+                    + " %d ms; client: %s; %d of the echoed connections were made while no"
+                    + " launcher ran%n", firstPid, secondPid,
+                    (secondServing - firstGone) / 1_000_000, client, whileDown);
+            assertEquals(0, client.refused.get(), "refused connections: " + client);
+            assertEquals(0, client.failed.get(), "timed out: " + client);
+            assertTrue(whileDown > 0, "connections made while no launcher ran were answered: "
+                    + client);
+            ProcessHandle.of(secondPid).ifPresent(ProcessHandle::destroy);
+            // The wrapper ends with its last launcher's status: 143, SIGTERM.
+            assertEquals(143, manager.awaitExit(WAIT), manager.output());
+            assertNoStackTrace(manager.output());
+        } finally {
+            if (client != null) {
+                client.stop();
+            }
+            // The manager first (no further launch), then each launcher by its PID.
+            manager.stop();
+            for (int run = 1; run <= 2; run++) {
+                Path pidFile = work.resolve("launcher-" + run + ".pid");
+                if (Files.exists(pidFile)) {
+                    String pid = Files.readString(pidFile).strip();
+                    if (!pid.isEmpty()) {
+                        ProcessHandle.of(Long.parseLong(pid))
+                                .ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The PID a wrapper wrote (its shell's, which exec made the launcher's). */
+    private static long awaitPid(ChildProcess manager, Path pidFile) throws Exception {
+        manager.await(pidFile.getFileName() + " written", WAIT, () -> {
+            try {
+                return Files.readString(pidFile).strip().matches("[0-9]+");
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return Long.parseLong(Files.readString(pidFile).strip());
+    }
+
+    private static int count(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** A launcher: its console (standard output and error together) and its shell. */
     private ChildProcess start(String name, Path folder, String... args) throws IOException {
-        List<String> arguments = new ArrayList<>(List.of(
+        return startCommand("the launcher " + name, folder, launcherCommand(args));
+    }
+
+    /** {@code java -jar uvtcp-launcher.jar ARGS}, with its temporary folder in the test's. */
+    private List<String> launcherCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(Processes.javaExecutable(),
                 "-Djava.io.tmpdir=" + tmp.toAbsolutePath(), "-jar",
-                System.getProperty("uvtcp.launcher.jar")));
-        arguments.addAll(Arrays.asList(args));
-        ChildProcess launched = ChildProcess.startJava("the launcher " + name, folder,
-                work.resolve("launcher-" + started.size() + ".log"), arguments);
+                Path.of(System.getProperty("uvtcp.launcher.jar")).toAbsolutePath().toString()));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    /** A process, its output (standard output and error together) in the test's folder. */
+    private ChildProcess startCommand(String name, Path folder, List<String> command)
+            throws IOException {
+        ChildProcess launched = ChildProcess.start(name,
+                new ProcessBuilder(command).directory(folder.toFile()),
+                work.resolve("launcher-" + started.size() + ".log"));
         started.add(launched);
         return launched;
     }

@@ -1,5 +1,7 @@
 package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.service.InheritedSockets;
+import dev.uvtcp.service.InheritedSockets.InheritedSocket;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.SocketAddresses;
 import dev.uvtcp.service.ConsumerTcpService;
@@ -7,6 +9,7 @@ import dev.uvtcp.service.RuntimeIntrospection;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_PERMISSION_DENIED;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_UNKNOWN;
 
@@ -16,6 +19,7 @@ import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.ServerDTO;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: {@link #bind}, {@link #rebindIfChanged}, {@link #retryIfAddressWasInUse} and
  * {@link #close} run on the runtime's worker thread only, never on a loop thread (they wait for
  * the loop); the status and the counters may be read from any thread.
+ *
+ * <p>Socket activation: an address {@code fd:NAME} serves the socket a service manager handed
+ * over under that name, and an address that is exactly an inherited socket's local address
+ * serves that socket instead of binding a new one ({@link InheritedSockets}); either way the
+ * listener adopts a duplicate and the inherited descriptor stays open, so closing and binding
+ * again (an update, a refresh, a restart of the process under the same service manager)
+ * refuses no connection.
  */
 public final class WhiteboardServer {
 
@@ -38,6 +49,7 @@ public final class WhiteboardServer {
     private final String description;
     private final ConnectionHandler handler;
     private final ConsumerTcpService view;
+    private final InheritedSockets inherited;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong acceptedConnections = new AtomicLong();
     /** Worker thread only: the properties of the last bind. */
@@ -57,6 +69,17 @@ public final class WhiteboardServer {
 
     public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
             String bundleVersion, ConnectionHandler handler) {
+        this(group, serviceId, bundleId, bundleSymbolicName, bundleVersion, handler,
+                InheritedSockets.fromEnvironment());
+    }
+
+    /**
+     * @param inherited the sockets handed over by a service manager, for {@code fd:NAME}
+     *     addresses and addresses that match one of them
+     */
+    public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
+            String bundleVersion, ConnectionHandler handler, InheritedSockets inherited) {
+        this.inherited = inherited;
         this.serviceId = serviceId;
         this.bundleId = bundleId;
         this.bundleSymbolicName = bundleSymbolicName;
@@ -82,8 +105,7 @@ public final class WhiteboardServer {
         }
         int backlog = config.options().backlog();
         try {
-            Tcp server = view.listen(config.socketAddress(), config.options(),
-                    connectionHandler(config));
+            Tcp server = listen(config);
             listener = server;
             String local = SocketAddresses.describe(server.localAddress());
             status = new Status(address, local, backlog, RuntimeIntrospection.handleId(server),
@@ -92,9 +114,40 @@ public final class WhiteboardServer {
                     description, local);
         } catch (UvException e) {
             fail(address, backlog, reason(e.errorName()), e.getMessage(), e.errorName());
+        } catch (WhiteboardConfig.InvalidException e) {
+            fail(address, backlog, e.reason, e.getMessage(), null);
         } catch (RuntimeException e) {
             fail(address, backlog, FAILURE_REASON_UNKNOWN, String.valueOf(e), null);
         }
+    }
+
+    /**
+     * Worker thread: a listener on the inherited socket the configuration names or matches,
+     * else on a new socket bound to its address.
+     */
+    private Tcp listen(WhiteboardConfig config)
+            throws UvException, WhiteboardConfig.InvalidException {
+        ConnectionHandler accepted = connectionHandler(config);
+        Optional<InheritedSocket> socket;
+        if (config.inheritedName() != null) {
+            socket = inherited.find(config.inheritedName());
+            if (socket.isEmpty()) {
+                throw new WhiteboardConfig.InvalidException(FAILURE_REASON_INVALID_ADDRESS,
+                        dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS + "="
+                                + config.address() + ": no socket named \""
+                                + config.inheritedName() + "\" was handed over by the service"
+                                + " manager; handed over: " + inherited);
+            }
+        } else {
+            socket = inherited.isEmpty() ? Optional.empty()
+                    : inherited.matching(config.socketAddress(), view);
+        }
+        if (socket.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: {0} serves the inherited"
+                    + " socket {1}", description, socket.get());
+            return view.listenInherited(socket.get().fd(), config.options(), accepted);
+        }
+        return view.listen(config.socketAddress(), config.options(), accepted);
     }
 
     private void fail(String address, int backlog, int reason, String message,
