@@ -16,16 +16,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A listening socket that outlives the servers it serves: one {@link TcpServiceView} after the
- * other accepts its connections, and between two of them the connections wait.
+ * A listening socket that outlives the servers it serves: one {@link ConsumerTcpService} after
+ * the other accepts its connections, and between two of them the connections wait.
  *
- * <p>While it {@linkplain #serve serves} a view, it behaves exactly as a listener made by
- * {@link TcpServiceView#listen(InetSocketAddress, ListenOptions, ConnectionHandler)} with
- * {@link LoopSpread#ONE_LOOP}: every connection becomes a handle owned by that view (closed when
- * the view is released), with the options applied. While it {@linkplain #hold holds}, nothing is
+ * <p>While it {@linkplain #serve serves} a consumer, it behaves exactly as a listener made by
+ * {@link ConsumerTcpService#listen(InetSocketAddress, ListenOptions, ConnectionHandler)} with
+ * {@link LoopSpread#ONE_LOOP} (the same {@link ListeningServer} policy): every connection
+ * becomes a handle owned by that consumer (closed when it is released), with the options
+ * applied. While it {@linkplain #hold holds}, nothing is
  * accepted: libuv takes the first connection from the kernel and stops watching the socket
  * until it is accepted, and the others wait in the kernel's accept queue, bounded by the
  * backlog (beyond it the kernel drops connection attempts, which their clients retry: none is
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits.
  *
  * <p>The listener handle itself is owned by this object, which the runtime introspection shows
- * under the name of the view it serves (or of its last one, while it holds), so the shell
+ * under the name of the consumer it serves (or of its holder, while it holds), so the shell
  * shows the serving bundle as the owner of its listener, as for any other server.
  *
  * <p>Threading: every public method may be called from any thread but the loop threads of its
@@ -119,33 +119,35 @@ public final class AdoptableListener implements HandleOwner {
     }
 
     /**
-     * Hands this listener's connections, those waiting first, to {@code view}: each becomes a
-     * handle of that view, served by {@code handler} with {@code options}, as the listener of
-     * {@code view.listen(address, options, handler)} would. A different backlog is applied by
-     * listening again. Until {@link #hold} is called, {@code view} must not be released.
+     * Hands this listener's connections, those waiting first, to {@code consumer}: each
+     * becomes a handle of that consumer, served by {@code handler} with {@code options}, as
+     * the listener of {@code consumer.listen(address, options, handler)} would. A different
+     * backlog is applied by listening again. Until {@link #hold} is called, {@code consumer}
+     * must not be released.
      *
      * @throws IllegalArgumentException if {@code options} spread connections over the loops
      *     (only {@link LoopSpread#ONE_LOOP} is supported)
      * @throws UvException if listening again with the new backlog fails
      * @throws HandleClosedException if the listener is closed
      */
-    public void serve(TcpServiceView view, ListenOptions options, ConnectionHandler handler)
-            throws UvException {
-        Objects.requireNonNull(view, "view");
+    public void serve(ConsumerTcpService consumer, ListenOptions options,
+            ConnectionHandler handler) throws UvException {
+        Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
         if (options.loopSpread() != LoopSpread.ONE_LOOP) {
             throw new IllegalArgumentException("an adoptable listener serves on one loop, not "
                     + options.loopSpread());
         }
-        ListenHandler acceptor = view.acceptor(options, handler, new AtomicInteger(), null);
+        ListenHandler acceptor = consumer.servingOneLoop(options, handler);
+        HandleOwner served = consumer.owner();
         tcp.onLoop("serve", () -> {
             if (options.backlog() != backlog) {
                 listenOnLoop(options.backlog());
             }
             current = acceptor;
-            ownerName = view.ownerName();
-            ownerBundleId = view.ownerBundleId();
+            ownerName = served.ownerName();
+            ownerBundleId = served.ownerBundleId();
             serving = true;
             if (waiting) {
                 // uv_accept restarts libuv's watcher: the rest of the queue follows.
@@ -158,8 +160,8 @@ public final class AdoptableListener implements HandleOwner {
 
     /**
      * Stops serving: from now on connections wait (see the class comment) until the next
-     * {@link #serve}. When this returns, the view served so far gets no more connections and
-     * may be released. Does nothing on a closed listener.
+     * {@link #serve}. When this returns, the consumer served so far gets no more connections
+     * and may be released. Does nothing on a closed listener.
      *
      * @param holderName who the listener is shown as owned by meanwhile
      */
@@ -222,7 +224,7 @@ public final class AdoptableListener implements HandleOwner {
         return tcp.isOpen();
     }
 
-    /** @return true while a view is served, false while holding or closed */
+    /** @return true while a consumer is served, false while holding or closed */
     public boolean isServing() {
         return serving && tcp.isOpen();
     }
@@ -246,7 +248,7 @@ public final class AdoptableListener implements HandleOwner {
      *     another loop's thread)
      */
     public int waitingConnections() {
-        EventLoop current = group.current();
+        EventLoop current = EventLoop.current();
         if (current != null && current != tcp.loop) {
             return -1; // a loop thread must not wait for another loop
         }

@@ -4,13 +4,14 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static dev.uvtcp.itest.WhiteboardTest.await;
 import static org.junit.Assert.fail;
 
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.ServerDTO;
 import dev.uvtcp.runtime.TcpServerRuntime;
+import dev.uvtcp.testsupport.Await;
+import dev.uvtcp.testsupport.Sockets;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileInputStream;
@@ -21,6 +22,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,8 @@ import org.osgi.util.tracker.ServiceTracker;
 public class PluginUpdateTest {
 
     static final long WAIT_MS = 10_000;
+    /** How long a condition (an echo, a bundle serving) is awaited. */
+    static final Duration AWAIT = Duration.ofMillis(WhiteboardTest.WAIT_MS);
     static final int UPDATES = 100;
     static final long MAX_CONNECTIONS = 2_000_000;
     static final long CLIENT_MAX_MS = 120_000;
@@ -201,7 +205,7 @@ public class PluginUpdateTest {
         }
 
         void awaitEchoesAfter(long count) throws Exception {
-            await("an echo after " + count + " (client: " + this + ")",
+            Await.until("an echo after " + count + " (client: " + this + ")", AWAIT,
                     () -> echoed.get() > count || done.getCount() == 0);
             if (done.getCount() == 0) {
                 fail("the client stopped early: " + this);
@@ -332,7 +336,7 @@ public class PluginUpdateTest {
     }
 
     private int configureEchoPluginOnAFreePort() throws Exception {
-        int port = WhiteboardTest.freePort();
+        int port = Sockets.freePort();
         ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
                 new ServiceTracker<>(context(), ConfigurationAdmin.class, null);
         tracker.open();
@@ -350,7 +354,8 @@ public class PluginUpdateTest {
     }
 
     private void awaitServing(int port, Bundle bundle) throws Exception {
-        await("bundle " + bundle.getSymbolicName() + " serving 127.0.0.1:" + port, () -> {
+        String serving = "bundle " + bundle.getSymbolicName() + " serving 127.0.0.1:" + port;
+        Await.until(serving, AWAIT, () -> {
             RuntimeDTO runtime = runtimeTracker.getService().getRuntimeDTO();
             for (ServerDTO server : runtime.servers) {
                 if (server.bundleId == bundle.getBundleId()

@@ -1,7 +1,7 @@
 package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.AdoptableListener;
-import dev.uvtcp.service.UvHandle;
+import dev.uvtcp.service.RuntimeIntrospection;
 import dev.uvtcp.runtime.GraceListenerDTO;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -174,7 +174,7 @@ public final class GraceListeners {
             dto.address = entry.address();
             dto.localAddress = entry.localAddress();
             dto.backlog = entry.backlog();
-            dto.handleId = ((UvHandle) listener.tcp()).id();
+            dto.handleId = RuntimeIntrospection.handleId(listener.tcp());
             dto.loop = entry.loop();
             dto.serviceId = entry.serviceId();
             dto.bundleId = entry.bundleId();
