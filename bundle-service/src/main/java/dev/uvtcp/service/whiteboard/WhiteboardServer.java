@@ -185,8 +185,10 @@ public final class WhiteboardServer {
             inheritedListener = server;
             serving(address, server, backlog, false);
         } catch (UvException e) {
+            closeInheritedListener();
             fail(address, backlog, reason(e.errorName()), e.getMessage(), e.errorName());
         } catch (RuntimeException e) {
+            closeInheritedListener();
             fail(address, backlog, FAILURE_REASON_UNKNOWN, String.valueOf(e), null);
         }
     }
