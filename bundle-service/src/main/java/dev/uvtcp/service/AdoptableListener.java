@@ -318,13 +318,8 @@ public final class AdoptableListener implements HandleOwner {
     }
 
     @Override
-    public long defaultMaxWriteQueueBytes() {
-        return group.maxWriteQueueBytes();
-    }
-
-    @Override
-    public LoopTimer timer() {
-        return group.timer();
+    public LoopGroup group() {
+        return group;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.uvtcp.service;
 
 /**
- * Whoever a handle was created for (a consumer's {@link HandleOwnership}); told when handles
- * open and end so that it can close what is left when it goes away.
+ * Whoever a handle was created for (a consumer's {@link HandleOwnership}, or an {@link
+ * AdoptableListener} for its listening handle); told when handles open and end so that it can
+ * close what is left when it goes away.
  */
 interface HandleOwner {
 
@@ -17,11 +18,18 @@ interface HandleOwner {
     /** Forgets a handle that has closed. */
     void forget(UvHandle handle);
 
+    /** @return the loops this owner's handles live on; any thread */
+    LoopGroup group();
+
     /** @return the write queue limit a new stream of this owner starts with; any thread */
-    long defaultMaxWriteQueueBytes();
+    default long defaultMaxWriteQueueBytes() {
+        return group().maxWriteQueueBytes();
+    }
 
     /** @return the scheduler for this owner's connect and idle timeouts; any thread */
-    LoopTimer timer();
+    default LoopTimer timer() {
+        return group().timer();
+    }
 
     /** @return who this owner is, for introspection (e.g. a bundle's name); any thread */
     default String ownerName() {

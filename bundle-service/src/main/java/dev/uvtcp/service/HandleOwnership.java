@@ -60,13 +60,8 @@ final class HandleOwnership implements HandleOwner {
     }
 
     @Override
-    public long defaultMaxWriteQueueBytes() {
-        return group.maxWriteQueueBytes();
-    }
-
-    @Override
-    public LoopTimer timer() {
-        return group.timer();
+    public LoopGroup group() {
+        return group;
     }
 
     /** Any thread: whether {@link #release()} was called (a quick check before any work). */
