@@ -68,6 +68,26 @@ public final class WhiteboardServer {
                 bundleId);
     }
 
+    /**
+     * A server outside OSGi (a CDI bean, for instance): no bundle. {@code owner} stands in for
+     * the bundle's symbolic name in messages and in the DTOs ({@code bundleId} is -1), and
+     * names the owner of the listener and its connections.
+     *
+     * @param group the loops to serve on
+     * @param serverId the server's number, shown as {@code serviceId} in the DTOs
+     * @param owner who registered the handler, e.g. {@code "CDI bean com.example.Echo"}
+     * @param handler gets every accepted connection, on its loop thread
+     */
+    public WhiteboardServer(LoopGroup group, long serverId, String owner,
+            ConnectionHandler handler) {
+        this.serviceId = serverId;
+        this.bundleId = -1;
+        this.bundleSymbolicName = owner;
+        this.handler = handler;
+        this.description = "ConnectionHandler " + owner;
+        this.view = new TcpServiceView(group, owner + " (whiteboard server " + serverId + ")");
+    }
+
     /** Worker thread: binds a listener as the properties say, or records why it cannot. */
     public void bind(Map<String, ?> newProperties) {
         properties = newProperties;
