@@ -55,15 +55,18 @@ final class ServerProbe {
     }
 
     /**
-     * @return a base B such that B..B+100 are all free (bindable on the wildcard address, so
-     *     free on every address), for {@code asadmin create-domain --portbase}
+     * @return a base B such that B..B+count are all free (bindable on the wildcard address
+     *     without SO_REUSEADDR, so not used on any address, not even by a connection), for
+     *     {@code asadmin create-domain --portbase}; below Linux's ephemeral ports (from
+     *     32768), where outgoing connections could take one of them meanwhile
      */
     static int freePortRange(int count) {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + 100 * (int) (Math.random() * 400);
+            int base = 20_000 + 100 * (int) (Math.random() * 120);
             boolean free = true;
             for (int port = base; port <= base + count && free; port++) {
                 try (ServerSocket socket = new ServerSocket()) {
+                    socket.setReuseAddress(false);
                     socket.bind(new InetSocketAddress(port), 1);
                 } catch (IOException taken) {
                     free = false;
