@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * creates: the three uvtcp bundles and the echo whiteboard plugin deployed as OSGi bundles
  * into Payara's Felix ({@code asadmin deploy --type=osgi}), and beside them the example WAR,
  * which carries its own uvtcp in {@code WEB-INF/lib}, deployed and then redeployed again and
- * again ({@code uvtcp.payara.redeploys} times: 5, 20 with {@code -Ppayara-long}). After each
+ * again ({@code uvtcp.payara.redeploys} times, 20 unless the build says otherwise). After each
  * redeploy the WAR's echo answers, exactly one loop thread of the WAR runs (the old
  * application's was joined), the OSGi plugin still answers, and nothing says "already loaded
  * in another classloader"; at the end the descriptors are as many as after the first
