@@ -6,7 +6,7 @@
 # Nothing in the repository changes unless the run is published (--publish).
 #
 #   bench/run.sh [--runs=N] [--duration=S] [--warmup=S] [--quick] [--no-build]
-#                [--skip-clients] [--skip-scaling] [--jmh] [--publish]
+#                [--skip-clients] [--skip-scaling] [--skip-syscalls] [--jmh] [--publish]
 #
 #   --runs      alternating runs per server (default 3; medians are reported)
 #   --duration  measured seconds per workload (default 5)
@@ -19,6 +19,9 @@
 #
 # The pump workload runs 3 times per server start (new connections each time) and the
 # median of the 3 counts as that run's figure: its throughput swings between runs.
+#   --skip-syscalls leave out the system call counts (a separate, shorter run: one round per
+#                   server of ping-pong 100 and pump 10, the server's system calls counted
+#                   with `perf stat` on the syscalls tracepoints; needs perf, run as root)
 #   --skip-scaling  leave out uvtcp with 1 vs 2 loops (unpinned; 2 loops both as SO_REUSEPORT
 #                   listeners and as one acceptor handing connections to the loops)
 #   --jmh       also the JMH microbenchmarks (results/jmh-latest.txt)
@@ -27,7 +30,7 @@
 # 127.0.0.1 only. Every process started here is stopped by PID on exit.
 set -euo pipefail
 
-RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 JMH=0 PUMP_REPEAT=3 PUBLISH=0 QUICK=0
+RUNS=3 DURATION=5 WARMUP=2 BUILD=1 CLIENTS=1 SCALING=1 SYSCALLS=1 JMH=0 PUMP_REPEAT=3 PUBLISH=0 QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --runs=*) RUNS="${arg#*=}" ;;
@@ -38,6 +41,7 @@ for arg in "$@"; do
     --no-build) BUILD=0 ;;
     --skip-clients) CLIENTS=0 ;;
     --skip-scaling) SCALING=0 ;;
+    --skip-syscalls) SYSCALLS=0 ;;
     --jmh) JMH=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "bench: unknown argument $arg" >&2; exit 2 ;;
@@ -71,18 +75,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- tools ------------------------------------------------------------------------------
-need_pkgs=()
-command -v cc >/dev/null || need_pkgs+=(gcc)
-command -v cmake >/dev/null || need_pkgs+=(cmake)
-command -v taskset >/dev/null || need_pkgs+=(util-linux)
-if [[ ${#need_pkgs[@]} -gt 0 ]]; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-    log "installing ${need_pkgs[*]}"
-    apt-get -q update >&2 && DEBIAN_FRONTEND=noninteractive apt-get -q install -y "${need_pkgs[@]}" >&2
-  else
-    die "missing tools: ${need_pkgs[*]}"
-  fi
-fi
+# Nothing is installed here: what is missing is named, with the package that has it.
+missing=()
+command -v cc >/dev/null || missing+=("cc (apt-get install gcc)")
+command -v taskset >/dev/null || missing+=("taskset (apt-get install util-linux)")
+[[ ${#missing[@]} -eq 0 ]] || die "missing tools: ${missing[*]}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JCMD="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
 command -v "$JAVA" >/dev/null || die "java not found"
@@ -96,26 +93,34 @@ fi
 [[ -f "$TARGET/uvtcp-bench.jar" ]] || die "no $TARGET/uvtcp-bench.jar: run without --no-build"
 CP="$TARGET/uvtcp-bench.jar:$TARGET/lib/*"
 
-# libuv: the source release the project builds (bundle-native's build.sh unpacked it into
-# its cache), compiled here with the same cmake flags, static, for the C programs.
+# libuv: the source release the project builds (bundle-native's build unpacked it into its
+# cache), compiled here from the same list of source files (libuv-VERSION.sources) with
+# libuv's Release flags, unpatched, straight into the C echo server: no cmake, no make.
 LIBUV_VERSION="$(sed -n 's:.*<libuv.version>\(.*\)</libuv.version>.*:\1:p' "$ROOT/pom.xml" | head -1)"
 LIBUV_SHA="$(sed -n 's:.*<libuv.sha256>\(.*\)</libuv.sha256>.*:\1:p' "$ROOT/pom.xml" | head -1)"
 CACHE="${UVTCP_CACHE_DIR:-$HOME/.cache/uvtcp}"
 UV_SRC="${UVTCP_LIBUV_SRC:-$CACHE/src-${LIBUV_VERSION}-${LIBUV_SHA:0:12}}"
 [[ -f "$UV_SRC/include/uv.h" ]] || die "no libuv source at $UV_SRC (build bundle-native first)"
+UV_LIST="$ROOT/bundle-native/src/main/native/libuv-$LIBUV_VERSION.sources"
+[[ -f "$UV_LIST" ]] || die "no libuv source list $UV_LIST"
+mapfile -t UV_FILES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$UV_LIST" | sed "s:^:$UV_SRC/:")
 NATIVE="$TARGET/bench-c"
 mkdir -p "$NATIVE"
-UV_BUILD="$NATIVE/libuv-$LIBUV_VERSION"
-if [[ ! -f "$UV_BUILD/libuv_a.a" ]]; then
-  log "building libuv $LIBUV_VERSION from $UV_SRC"
-  cmake -S "$UV_SRC" -B "$UV_BUILD" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF \
-    >"$LOGS/libuv-cmake.log" 2>&1 || die "cmake libuv failed ($LOGS/libuv-cmake.log)"
-  cmake --build "$UV_BUILD" --target uv_a -j2 >>"$LOGS/libuv-cmake.log" 2>&1 \
-    || die "building libuv failed ($LOGS/libuv-cmake.log)"
+UV_FLAGS=(-O3 -DNDEBUG -std=gnu90 -fno-strict-aliasing -w -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE
+  -D_LARGEFILE_SOURCE -D_POSIX_C_SOURCE=200112 -I"$UV_SRC/include" -I"$UV_SRC/src")
+UV_OBJ="$NATIVE/libuv-$LIBUV_VERSION"
+if [[ ! -f "$UV_OBJ/libuv.a" ]]; then
+  log "compiling libuv $LIBUV_VERSION from $UV_SRC (${#UV_FILES[@]} files)"
+  rm -rf "$UV_OBJ" && mkdir -p "$UV_OBJ"
+  for f in "${UV_FILES[@]}"; do
+    rel="${f#"$UV_SRC"/}" o="$UV_OBJ/${rel//\//_}.o"
+    cc "${UV_FLAGS[@]}" -c "$f" -o "$o" 2>>"$LOGS/libuv-build.log" \
+      || die "compiling $f failed ($LOGS/libuv-build.log)"
+  done
+  ar rcs "$UV_OBJ/libuv.a" "$UV_OBJ"/*.o
 fi
 cc -std=c11 -O2 -Wall -Wextra -Werror -I"$UV_SRC/include" -o "$NATIVE/echo_uv" \
-  "$BENCH/src/main/c/echo_uv.c" "$UV_BUILD/libuv_a.a" -lpthread -ldl
+  "$BENCH/src/main/c/echo_uv.c" "$UV_OBJ/libuv.a" -lpthread -ldl
 cc -std=c11 -O2 -Wall -Wextra -Werror -o "$NATIVE/loadgen" "$BENCH/src/main/c/loadgen.c"
 LOADGEN="$NATIVE/loadgen"
 
@@ -280,6 +285,64 @@ for run in $(seq 1 "$RUNS"); do
     stop_server
   done
 done
+
+# ---- system calls per unit of work ----------------------------------------------------
+# A separate run, so the counting costs nothing in the figures above: perf counts the server's
+# entries into each system call (tracepoints, no ptrace) over the load generator's measured
+# window, and the counts are divided by that window's round trips (ping-pong) or MiB (pump).
+SYSCALL_NAMES=(read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait
+  epoll_ctl futex)
+syscalls_of() {
+  local server="$1" workload="$2" per="$3"
+  shift 3
+  local out="$LOGS/sys-$server-$workload.out" counts="$LOGS/sys-$server-$workload.perf"
+  local -a events=(-e raw_syscalls:sys_enter)
+  local name
+  for name in "${SYSCALL_NAMES[@]}"; do
+    events+=(-e "syscalls:sys_enter_$name")
+  done
+  "${PIN_CLIENT[@]}" timeout $((${DURATION%.*} + ${WARMUP%.*} + 60)) "$LOADGEN" \
+    --port="$PORT" --pid="$SERVER_PID" --warmup="$WARMUP" --duration="$DURATION" "$@" >"$out" &
+  local lg=$!
+  PIDS+=("$lg")
+  sleep "$WARMUP"
+  perf stat -x, "${events[@]}" -p "$SERVER_PID" -- sleep "$DURATION" 2>"$counts" >/dev/null \
+    || log "perf stat against $server failed ($counts)"
+  wait "$lg" || { log "loadgen $workload against $server failed"; return 0; }
+  local units
+  if [[ $per == op ]]; then
+    units="$(sed -n 's/^ops=//p' "$out")"
+  else
+    units="$(awk -F= '/^mib_per_s=/ { m = $2 } /^seconds=/ { s = $2 } END { print m * s }' "$out")"
+  fi
+  awk -F, -v run=sys -v server="$server" -v workload="$workload" -v per="$per" -v units="$units" '
+    $1 ~ /^[0-9]+$/ && units > 0 {
+      ev = $3; sub(/^.*sys_enter_?/, "", ev); if (ev == "") ev = "total"
+      printf "%s\t%s\t%s\tsys_%s_per_%s\t%.3f\n", run, server, workload, ev, per, $1 / units
+    }' "$counts" >>"$RAW"
+  log "  $server $workload system calls per $per: $(awk -F'\t' -v s="$server" -v w="$workload" '$1 == "sys" && $2 == s && $3 == w && $4 ~ /total/ { print $5 }' "$RAW")"
+}
+if [[ $SYSCALLS == 1 ]]; then
+  if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
+    # Only the calls this kernel has a tracepoint for (epoll_wait is not on aarch64).
+    known=()
+    for name in "${SYSCALL_NAMES[@]}"; do
+      perf stat -e "syscalls:sys_enter_$name" -- true >/dev/null 2>&1 && known+=("$name")
+    done
+    SYSCALL_NAMES=("${known[@]}")
+    for server in "${SERVERS[@]}"; do
+      PORT=$((PORT + 1))
+      log "system calls: $server (port $PORT)"
+      start_server "$server" "$PORT"
+      syscalls_of "$server" pp100 op --mode=pingpong --conns=100 --size=64
+      syscalls_of "$server" pump10 mib --mode=pump --conns=10 --size=65536
+      stop_server
+    done
+  else
+    log "system calls not counted: perf with the syscalls tracepoints is not available here"
+    echo "syscalls=not counted (perf or its tracepoints not available)" >>"$MACHINE"
+  fi
+fi
 
 # ---- uvtcp and Netty as clients against the C server ----------------------------------
 if [[ $CLIENTS == 1 ]]; then

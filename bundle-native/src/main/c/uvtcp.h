@@ -4,7 +4,10 @@
  * One C file per libuv concept (loop, handle, stream, tcp, errors); uvtcp_upcall.c, the
  * helpers they share (the cached up-call method ids, the JNIEnv of a loop); and uvtcp_jni.c,
  * the root: JNI_OnLoad/JNI_OnUnload, which register every file's natives. Dependencies go one
- * way: the root uses everything, the concept files use the helpers, the helpers use nothing.
+ * way: the root uses everything and nothing uses it; the concept files use the helpers, and
+ * of each other only what libuv's own layering has them use (loop teardown drains stream's
+ * write request pool and closes handles with handle's close callback; tcp closes with it too);
+ * the helpers use nothing. bundle-service's LayeringTest checks this and the README shows it.
  * Every file includes this header first.
  */
 #ifndef UVTCP_H

@@ -19,7 +19,8 @@
 #   --jdk-include    the JDK's include directory (contains jni.h)
 #   --libuv-version  libuv release, e.g. 1.44.2
 #   --libuv-sha256   sha256 of Debian's libuv1_<version>.orig.tar.gz (the upstream release)
-#   --cache          cache for the source tarball and the libuv builds (shared between builds)
+#   --cache          cache of the source tarball (put there by fetch-libuv.sh) and of the
+#                    libuv builds (shared between builds)
 #   --work           scratch dir for our object files (e.g. target/native)
 #   --libuv-src      an unpacked libuv source tree to use instead of the tarball; when empty,
 #                    the environment variable UVTCP_LIBUV_SRC is used if set
@@ -27,15 +28,15 @@
 #                    AddressSanitizer (-fsanitize=address, -O1 -g, no _FORTIFY_SOURCE), for
 #                    tests only; never put such a library into a jar (see docs/RELIABILITY.md)
 #
-# libuv's source is taken from, in this order: the given tree; the cached tarball; Debian's
-# source package libuv1, fetched with a private apt configuration (the machine's apt
-# configuration and state are not changed). The tarball's sha256 is always checked.
+# libuv's source is taken from the given tree, or else from the cached tarball, which
+# fetch-libuv.sh (run by Maven before this) downloads once: this script never downloads
+# libuv and needs no network once the cache has it. The tarball's sha256 is always checked.
 #
 # Every patches/*.patch beside this script (unified diffs, -p1 from libuv's source root, in
 # name order; each file says why it exists) is applied to a private copy of that source,
-# never to the source itself: the tarball is unpacked once untouched into
-# CACHE/src-VERSION-SHA12 (the C benchmark in bench/ builds from that) and once more, patched,
-# into CACHE/src-VERSION-SHA12-pPATCHHASH (PATCHHASH: names and contents of the patches); a
+# never to the source itself: the tarball (which fetch-libuv.sh also unpacks untouched into
+# CACHE/src-VERSION-SHA12) is unpacked once more, patched, into
+# CACHE/src-VERSION-SHA12-pPATCHHASH (PATCHHASH: names and contents of the patches); a
 # given tree is copied into WORK/libuv-src and patched there. Needs `patch` (or else
 # `git apply`).
 #
@@ -163,8 +164,8 @@ $TARGET library; or name a cross compiler with UVTCP_CROSS_CC (and UVTCP_CROSS_A
   fi
   command -v readelf >/dev/null \
     || missing+=("'readelf', to check the library's exports and dependencies (install binutils)")
-  for tool in tar sha256sum flock find sort; do
-    command -v "$tool" >/dev/null || missing+=("'$tool' (coreutils, tar, util-linux)")
+  for tool in tar gzip sha256sum flock find sort; do
+    command -v "$tool" >/dev/null || missing+=("'$tool' (coreutils, tar, gzip, util-linux)")
   done
   if [[ ${#PATCHES[@]} -gt 0 ]] && ! command -v patch >/dev/null && ! command -v git >/dev/null
   then
@@ -177,12 +178,11 @@ a JDK 17, not a JRE (e.g. apt-get install openjdk-17-jdk-headless)")
   [[ -f "$SOURCES_LIST" ]] || missing+=("the list of libuv's source files for version \
 ${LIBUV_VERSION}, $SOURCES_LIST (only ${LIBUV_VERSION}'s list is needed; see the pinned \
 libuv.version in the parent pom.xml)")
-  if [[ -z "$LIBUV_SRC" && ! -f "$CACHE/$TARBALL_NAME" ]] && ! command -v apt-get >/dev/null
-  then
-    missing+=("libuv ${LIBUV_VERSION}'s source: it is fetched from Debian's source packages \
-with apt-get, which this system lacks; give an unpacked libuv ${LIBUV_VERSION} source tree \
-with -Dlibuv.source.dir=DIR (or UVTCP_LIBUV_SRC=DIR), or put $TARBALL_NAME (sha256 \
-${LIBUV_SHA256}) into $CACHE")
+  if [[ -z "$LIBUV_SRC" && ! -f "$CACHE/$TARBALL_NAME" ]]; then
+    missing+=("libuv ${LIBUV_VERSION}'s source: $TARBALL_NAME is not in $CACHE; fetch it \
+with src/main/native/fetch-libuv.sh (the Maven build runs it before this), or give an \
+unpacked libuv ${LIBUV_VERSION} source tree with -Dlibuv.source.dir=DIR (or \
+UVTCP_LIBUV_SRC=DIR)")
   fi
   if [[ ${#missing[@]} -gt 0 ]]; then
     local message="" item
@@ -249,60 +249,6 @@ ${LIBUV_VERSION}?)"
 
 TARBALL="$CACHE/$TARBALL_NAME"
 
-fetch_from_debian() {
-  command -v apt-get >/dev/null || die "no libuv source: give -Dlibuv.source.dir=... (or \
-UVTCP_LIBUV_SRC), or put libuv1_${LIBUV_VERSION}.orig.tar.gz into $CACHE (apt-get not found)"
-  local priv
-  priv="$(mktemp -d "${TMPDIR:-/tmp}/uvtcp-apt.XXXXXX")"
-  # shellcheck disable=SC2064
-  trap "rm -rf '$priv'" EXIT
-  mkdir -p "$priv/parts" "$priv/lists/partial" "$priv/dl"
-  local f n=0
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f "$f" ]] || continue
-    sed -E 's/^Types:.*$/Types: deb-src/' "$f" >"$priv/parts/$(basename "$f")"
-    n=$((n + 1))
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -f "$f" ]] || continue
-    grep -E '^[[:space:]]*deb[[:space:]]' "$f" \
-      | sed -E 's/^[[:space:]]*deb[[:space:]]/deb-src /' >"$priv/parts/$(basename "$f")" || true
-    n=$((n + 1))
-  done
-  [[ $n -gt 0 ]] || die "no apt sources found under /etc/apt to derive deb-src entries from"
-  chmod -R a+rX "$priv"   # apt downloads as the unprivileged _apt user when run as root
-  local -a opts=(
-    -o "Dir::Etc::SourceList=/dev/null"
-    -o "Dir::Etc::SourceParts=$priv/parts"
-    -o "Dir::State::Lists=$priv/lists"
-    -o "Dir::Cache::pkgcache="
-    -o "Dir::Cache::srcpkgcache="
-    -o "APT::Sandbox::User=$(id -un)"
-  )
-  log "fetching libuv1 ${LIBUV_VERSION} source from Debian (private apt lists in $priv)"
-  # apt talks a lot (about 25 lines): kept in a log, shown only if it fails.
-  local apt_log="$WORK/apt-fetch.log"
-  : >"$apt_log"
-  apt-get -q "${opts[@]}" update >>"$apt_log" 2>&1 \
-    || { tail -n 40 "$apt_log" >&2; die "apt-get update (private deb-src lists) failed (log: \
-$apt_log)"; }
-  (cd "$priv/dl" && apt-get -q "${opts[@]}" source --download-only libuv1 >>"$apt_log" 2>&1) \
-    || { tail -n 40 "$apt_log" >&2; die "apt-get source --download-only libuv1 failed (log: \
-$apt_log)"; }
-  local got="$priv/dl/libuv1_${LIBUV_VERSION}.orig.tar.gz"
-  [[ -f "$got" ]] || die "Debian's libuv1 source package does not carry version ${LIBUV_VERSION} \
-(got: $(ls "$priv/dl" | tr '\n' ' ')); put libuv1_${LIBUV_VERSION}.orig.tar.gz into $CACHE \
-or give -Dlibuv.source.dir=..."
-  local sum
-  sum="$(sha256_of "$got")"
-  [[ "$sum" == "$LIBUV_SHA256" ]] || die "sha256 mismatch for downloaded $(basename "$got"): \
-expected $LIBUV_SHA256, got $sum"
-  cp "$got" "$TARBALL.tmp.$$"
-  mv -f "$TARBALL.tmp.$$" "$TARBALL"
-  rm -rf "$priv"
-  trap - EXIT
-}
-
 if [[ -n "$LIBUV_SRC" ]]; then
   [[ -f "$LIBUV_SRC/include/uv.h" && -d "$LIBUV_SRC/src/unix" ]] \
     || die "given libuv source tree '$LIBUV_SRC' has no include/uv.h / src/unix"
@@ -319,22 +265,14 @@ if [[ -n "$LIBUV_SRC" ]]; then
     mv "$UV_SRC.tmp" "$UV_SRC"
   fi
 else
-  if [[ -f "$TARBALL" ]]; then
-    sum="$(sha256_of "$TARBALL")"
-    [[ "$sum" == "$LIBUV_SHA256" ]] || die "sha256 mismatch for cached $TARBALL: expected \
-$LIBUV_SHA256, got $sum (delete the file to download it again)"
-  else
-    fetch_from_debian
-  fi
+  [[ -f "$TARBALL" ]] || die "no $TARBALL: run src/main/native/fetch-libuv.sh first"
+  sum="$(sha256_of "$TARBALL")"
+  [[ "$sum" == "$LIBUV_SHA256" ]] || die "sha256 mismatch for cached $TARBALL: expected \
+$LIBUV_SHA256, got $sum (delete the file and fetch it again with fetch-libuv.sh)"
+  # fetch-libuv.sh unpacked it untouched; without patches that tree is built as it is.
   UV_SRC="$CACHE/src-${LIBUV_VERSION}-${LIBUV_SHA256:0:12}"
-  if [[ ! -f "$UV_SRC/.complete" ]]; then
-    rm -rf "$UV_SRC" "$UV_SRC.tmp"
-    mkdir -p "$UV_SRC.tmp"
-    tar -xzf "$TARBALL" -C "$UV_SRC.tmp" --strip-components=1
-    [[ -f "$UV_SRC.tmp/CMakeLists.txt" ]] || die "$TARBALL does not look like a libuv source release"
-    touch "$UV_SRC.tmp/.complete"
-    mv "$UV_SRC.tmp" "$UV_SRC"
-  fi
+  [[ ${#PATCHES[@]} -gt 0 || -f "$UV_SRC/.complete" ]] || die "no unpacked libuv source in \
+$UV_SRC: run src/main/native/fetch-libuv.sh first"
   if [[ ${#PATCHES[@]} -gt 0 ]]; then
     # Unpacked again rather than copied from the pristine tree: only the checked tarball counts.
     UV_SRC="$UV_SRC-p$PATCH_HASH"

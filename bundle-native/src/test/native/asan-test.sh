@@ -23,9 +23,13 @@ JDK="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
 OUT="$ROOT/bundle-native/target/native-asan"
 mkdir -p "$OUT"
 
+CACHE="${UVTCP_CACHE_DIR:-$HOME/.cache/uvtcp}"
+bash bundle-native/src/main/native/fetch-libuv.sh --libuv-version="$(prop libuv.version)" \
+  --libuv-sha256="$(prop libuv.sha256)" --cache="$CACHE" \
+  --work="$ROOT/bundle-native/target/native-asan-work"
 bash bundle-native/src/main/native/build.sh --out="$OUT" --jdk-include="$JDK/include" \
   --libuv-version="$(prop libuv.version)" --libuv-sha256="$(prop libuv.sha256)" \
-  --cache="${UVTCP_CACHE_DIR:-$HOME/.cache/uvtcp}" --work="$ROOT/bundle-native/target/native-asan-work" \
+  --cache="$CACHE" --work="$ROOT/bundle-native/target/native-asan-work" \
   --sanitize=address
 
 LIBASAN="$(gcc -print-file-name=libasan.so)"

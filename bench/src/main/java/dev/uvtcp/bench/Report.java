@@ -158,6 +158,63 @@ public final class Report {
         return s.toString();
     }
 
+    /**
+     * Which core is the limit: a figure says something about the server only where the server's
+     * core is the busy one, so each workload shows both cores' busy fraction.
+     */
+    private static void saturation(StringBuilder md, Map<String, Map<String, List<Double>>> data) {
+        md.append("\n### Who is the limit: busy fraction of the server's core / the load "
+                + "generator's core\n\n| workload | ");
+        for (String s : SERVERS) {
+            md.append(SERVER_NAMES.get(s)).append(" | ");
+        }
+        md.append("\n|---|").append("---|".repeat(SERVERS.size())).append('\n');
+        for (String w : List.of("pp100", "pp1", "pump10", "connect50")) {
+            md.append("| ").append(w).append(" | ");
+            for (String s : SERVERS) {
+                Double server = med(data, s, w + "/server_cpu_util");
+                Double client = med(data, s, w + "/client_cpu_util");
+                md.append(server == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * server))
+                        .append(" / ")
+                        .append(client == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * client))
+                        .append(" | ");
+            }
+            md.append('\n');
+        }
+    }
+
+    /** The server's system calls per round trip and per MiB (bench/run.sh, perf stat). */
+    private static void systemCalls(StringBuilder md, Map<String, Map<String, List<Double>>> data) {
+        List<String> calls = List.of("total", "read", "readv", "recvfrom", "recvmsg", "write",
+                "writev", "sendto", "sendmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "futex");
+        boolean any = SERVERS.stream().anyMatch(s -> med(data, s, "pp100/sys_total_per_op") != null
+                || med(data, s, "pump10/sys_total_per_mib") != null);
+        if (!any) {
+            return;
+        }
+        md.append("\n### Server system calls per round trip (ping-pong 100) / per MiB (pump 10)"
+                + "\n\nA separate, shorter run; counted with `perf stat` on the syscalls "
+                + "tracepoints over the load generator's measured window.\n\n| system call | ");
+        for (String s : SERVERS) {
+            md.append(SERVER_NAMES.get(s)).append(" | ");
+        }
+        md.append("\n|---|").append("---|".repeat(SERVERS.size())).append('\n');
+        for (String call : calls) {
+            StringBuilder row = new StringBuilder("| ").append(call).append(" | ");
+            boolean seen = false;
+            for (String s : SERVERS) {
+                Double op = med(data, s, "pp100/sys_" + call + "_per_op");
+                Double mib = med(data, s, "pump10/sys_" + call + "_per_mib");
+                seen |= (op != null && op >= 0.005) || (mib != null && mib >= 0.005);
+                row.append(op == null ? "–" : fmt(op)).append(" / ")
+                        .append(mib == null ? "–" : fmt(mib)).append(" | ");
+            }
+            if (seen) {
+                md.append(row).append('\n');
+            }
+        }
+    }
+
     /** The pump workload may be run several times per server start (bench/run.sh). */
     private static String pumpRepeatNote(Map<String, String> info) {
         String repeat = info.getOrDefault("pump_repeat", "1");
@@ -190,6 +247,8 @@ public final class Report {
             }
             md.append('\n');
         }
+        saturation(md, data);
+        systemCalls(md, data);
         // Client side.
         if (data.containsKey("client-uvtcp") || data.containsKey("client-netty")) {
             md.append("\n### uvtcp and Netty as clients (against the C libuv server)\n\n");

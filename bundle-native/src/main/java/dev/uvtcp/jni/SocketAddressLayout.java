@@ -3,17 +3,45 @@ package dev.uvtcp.jni;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * The socket address layout {@link UvNative#tcpSockName} and {@link UvNative#tcpPeerName} fill
- * ({@link UvNative#SOCKADDR_BYTES} bytes), decoded here so that the layout stays inside the
- * native boundary. Stateless; any thread.
+ * How socket addresses and address families cross the native boundary: the byte layout that
+ * {@link UvNative#tcpSockName} and {@link UvNative#tcpPeerName} fill ({@link
+ * UvNative#SOCKADDR_BYTES} bytes) and the domain numbers {@link UvNative#tcpInit} takes. Kept
+ * here so that the service core speaks only {@link InetSocketAddress} and {@link
+ * ProtocolFamily}. Stateless; any thread.
  */
 public final class SocketAddressLayout {
 
     private SocketAddressLayout() {
+    }
+
+    /** @return an array for {@link UvNative#tcpSockName} or {@link UvNative#tcpPeerName} to fill */
+    public static byte[] newAddressBytes() {
+        return new byte[UvNative.SOCKADDR_BYTES];
+    }
+
+    /**
+     * @param family INET or INET6 to have {@link UvNative#tcpInit} make the socket at once, or
+     *     null to leave that to bind, connect or open
+     * @return the {@code domain} argument of {@link UvNative#tcpInit} for it
+     * @throws IllegalArgumentException for a family TCP has no socket of
+     */
+    public static int domainOf(ProtocolFamily family) {
+        if (family == null) {
+            return UvNative.DOMAIN_UNSPEC;
+        }
+        if (family == StandardProtocolFamily.INET) {
+            return UvNative.DOMAIN_INET;
+        }
+        if (family == StandardProtocolFamily.INET6) {
+            return UvNative.DOMAIN_INET6;
+        }
+        throw new IllegalArgumentException("TCP needs INET or INET6, not " + family);
     }
 
     /**

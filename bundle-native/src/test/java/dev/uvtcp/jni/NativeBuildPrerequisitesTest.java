@@ -53,17 +53,9 @@ class NativeBuildPrerequisitesTest {
     void withoutAptTheCrossBuildSaysHowToGetACrossCompiler() throws Exception {
         // A PATH with what the build needs but apt-get and dpkg-deb, and an empty cache: the
         // aarch64 cross compiler can be neither found nor fetched.
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        for (String tool : new String[] {"bash", "gcc", "cc", "ar", "readelf", "tar", "sha256sum",
-                "flock", "find", "sort", "patch", "git", "uname", "dirname", "cut", "sed"}) {
-            for (String d : System.getenv("PATH").split(":")) {
-                Path candidate = Path.of(d, tool);
-                if (Files.isExecutable(candidate)) {
-                    Files.createSymbolicLink(bin.resolve(tool), candidate);
-                    break;
-                }
-            }
-        }
+        Path bin = toolsOnly(dir.resolve("bin"), "bash", "gcc", "cc", "ar", "readelf", "tar",
+                "gzip", "sha256sum", "flock", "find", "sort", "patch", "git", "uname", "dirname",
+                "cut", "sed");
         Path out = dir.resolve("out");
         Path cache = dir.resolve("cache");
         ProcessBuilder build = new ProcessBuilder(bin.resolve("bash").toString(),
@@ -89,5 +81,23 @@ class NativeBuildPrerequisitesTest {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * A folder of links to the named tools of this machine's PATH, to be the whole PATH of a
+     * script: what it must do without (apt-get, a compiler) is simply not there.
+     */
+    static Path toolsOnly(Path bin, String... tools) throws java.io.IOException {
+        Files.createDirectories(bin);
+        for (String tool : tools) {
+            for (String d : System.getenv("PATH").split(":")) {
+                Path candidate = Path.of(d, tool);
+                if (Files.isExecutable(candidate)) {
+                    Files.createSymbolicLink(bin.resolve(tool), candidate);
+                    break;
+                }
+            }
+        }
+        return bin;
     }
 }

@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -19,15 +20,14 @@ import java.util.function.Consumer;
 final class ConnectionHandOff {
 
     private final List<EventLoop> loops;
-    private final HandleOwner owner;
-    private final DirectBufferPool bufferPool;
+    /** Makes the handle a connection moves into, owned as the accepted one was. */
+    private final TcpFactory factory;
     /** Listener's loop thread only. */
     private int next;
 
-    ConnectionHandOff(List<EventLoop> loops, HandleOwner owner, DirectBufferPool bufferPool) {
-        this.loops = List.copyOf(loops);
-        this.owner = owner;
-        this.bufferPool = bufferPool;
+    ConnectionHandOff(TcpFactory factory) {
+        this.loops = List.copyOf(factory.loops());
+        this.factory = factory;
     }
 
     /**
@@ -52,7 +52,7 @@ final class ConnectionHandOff {
             target.execute(() -> adopt(target, fd, accepted, serve, failed));
         } catch (RejectedExecutionException targetStopped) {
             accepted.closeOnLoop();
-            failed.accept(UvErrors.exception(UvErrors.ECANCELED, "hand-off of "
+            failed.accept(UvErrors.exception(ErrorCodes.ECANCELED, "hand-off of "
                     + accepted.label() + " to " + target.name() + ": that loop has stopped"));
         }
     }
@@ -63,12 +63,12 @@ final class ConnectionHandOff {
         UvTcp moved = null;
         UvException error = null;
         try {
-            moved = UvTcp.createOnLoop(target, owner, bufferPool, null);
+            moved = factory.newTcpOn(target, null); // on target's thread: no waiting
             moved.openOnLoop(fd);
         } catch (UvException e) {
             error = e;
         } catch (HandleClosedException ownerGone) { // the owner was released meanwhile
-            error = UvErrors.exception(UvErrors.ECANCELED, "hand-off of " + accepted.label()
+            error = UvErrors.exception(ErrorCodes.ECANCELED, "hand-off of " + accepted.label()
                     + ": " + ownerGone.getMessage());
         }
         closeOnItsLoop(accepted);

@@ -2,6 +2,7 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.LoopCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
@@ -191,7 +192,7 @@ final class EventLoop implements Loop {
         if (inLoop()) {
             return work.call();
         }
-        EventLoop caller = CURRENT.get();
+        EventLoop caller = current();
         if (caller == null) {
             return callAndWait(work);
         }
@@ -388,9 +389,23 @@ final class EventLoop implements Loop {
         return name;
     }
 
+    /**
+     * Whether the calling thread is this loop's: the same answer as {@code current() == this},
+     * without the thread-local lookup (it is asked on every write).
+     */
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    /**
+     * The one way to ask "is this a loop thread, and of which loop": every other question
+     * ({@link #inLoop()}, {@link LoopGroup#current()}) is this one narrowed.
+     *
+     * @return the loop whose thread is the calling thread, or null on any other thread
+     */
+    static EventLoop current() {
+        return CURRENT.get();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.uvtcp.service;
 
 /**
- * Whoever a handle was created for (a consumer's view of the TcpService); told when handles
+ * Whoever a handle was created for (a consumer's {@link HandleOwnership}); told when handles
  * open and end so that it can close what is left when it goes away.
  */
 interface HandleOwner {

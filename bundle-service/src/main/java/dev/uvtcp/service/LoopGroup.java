@@ -52,20 +52,17 @@ public final class LoopGroup {
     }
 
     /**
-     * The one way to ask "is this a loop thread of the group".
+     * Whether the calling thread is a loop thread of this group: {@link EventLoop#current()}
+     * narrowed to the group. Any thread.
      *
      * @return the loop whose thread is the calling thread, if one of this group; else null
      */
     public EventLoop current() {
-        for (EventLoop loop : loops) {
-            if (loop.inLoop()) {
-                return loop;
-            }
-        }
-        return null;
+        EventLoop loop = EventLoop.current();
+        return loop != null && loops.contains(loop) ? loop : null;
     }
 
-    List<Loop> loops() {
+    public List<Loop> loops() {
         return List.copyOf(loops);
     }
 

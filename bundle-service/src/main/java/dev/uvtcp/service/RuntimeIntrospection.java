@@ -1,5 +1,6 @@
 package dev.uvtcp.service;
 
+import dev.uvtcp.Handle;
 import dev.uvtcp.Loop;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.HandleDTO;
@@ -23,6 +24,19 @@ public final class RuntimeIntrospection {
     private RuntimeIntrospection() {
     }
 
+    /**
+     * Any thread: the id introspection reports for {@code handle} (the number in its
+     * {@code tcp#N} label), kept off the handle itself so that users see only its API.
+     *
+     * @throws IllegalArgumentException if {@code handle} was not made by this service core
+     */
+    public static int handleId(Handle handle) {
+        if (!(handle instanceof UvHandle)) {
+            throw new IllegalArgumentException("not a uvtcp handle: " + handle);
+        }
+        return ((UvHandle) handle).id();
+    }
+
     public static LoopDTO[] loops(LoopGroup group) {
         boolean onLoop = group.current() != null;
         List<LoopDTO> result = new ArrayList<>();
@@ -34,7 +48,7 @@ public final class RuntimeIntrospection {
             dto.name = loop.name();
             dto.threadId = thread.getId();
             dto.threadState = thread.getState().name();
-            dto.busy = isBusy(thread);
+            dto.busy = isBusy(loop);
             dto.handleCount = loop.handleCount();
             dto.cpuTimeMillis = -1;
             if (threads.isThreadCpuTimeSupported()) {
@@ -57,11 +71,11 @@ public final class RuntimeIntrospection {
      * A loop thread waiting for I/O sits in the native {@code loopRun} (uv_run); anything else
      * on top of its stack is Java work: a callback, a queued task, a native call made by one.
      */
-    private static boolean isBusy(Thread thread) {
-        if (thread == Thread.currentThread()) {
+    private static boolean isBusy(EventLoop loop) {
+        if (loop.inLoop()) {
             return true;
         }
-        StackTraceElement[] stack = thread.getStackTrace();
+        StackTraceElement[] stack = loop.thread().getStackTrace();
         if (stack.length == 0) {
             return false;
         }

@@ -38,13 +38,13 @@ import dev.uvtcp.jni.UvNative;
  * Runtime.getRuntime().addShutdownHook(new Thread(uv::close));
  * }</pre>
  */
-public final class StandaloneTcpService extends DelegatingTcpService
+public final class StandaloneTcpService extends PublishedTcpService
         implements AutoCloseable {
 
     private final LoopGroup group;
 
     private StandaloneTcpService(LoopGroup group) {
-        super(new TcpServiceView(group, "standalone TcpService"));
+        super(new ConsumerTcpService(group, "standalone TcpService"));
         this.group = group;
     }
 
@@ -90,7 +90,7 @@ public final class StandaloneTcpService extends DelegatingTcpService
     @Override
     public void close() {
         group.requireOutsideLoops();
-        view.release();
+        consumer.release();
         group.close();
     }
 }

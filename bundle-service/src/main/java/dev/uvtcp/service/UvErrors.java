@@ -3,20 +3,11 @@ package dev.uvtcp.service;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.UvNative;
 
-/** libuv error codes the core reacts to, looked up once, and the making of UvExceptions. */
+/**
+ * The making of {@link UvException}s from libuv error numbers (the numbers the core reacts to
+ * are {@link dev.uvtcp.jni.ErrorCodes}). Any thread.
+ */
 final class UvErrors {
-
-    static final int EOF = UvNative.errCode("EOF");
-    static final int EAGAIN = UvNative.errCode("EAGAIN");
-    static final int ECANCELED = UvNative.errCode("ECANCELED");
-    static final int EPIPE = UvNative.errCode("EPIPE");
-    static final int ENOBUFS = UvNative.errCode("ENOBUFS");
-    static final int ETIMEDOUT = UvNative.errCode("ETIMEDOUT");
-    static final int ECONNABORTED = UvNative.errCode("ECONNABORTED");
-    static final int EMFILE = UvNative.errCode("EMFILE");
-    static final int ENFILE = UvNative.errCode("ENFILE");
-    static final int EALREADY = UvNative.errCode("EALREADY");
-    static final int EISCONN = UvNative.errCode("EISCONN");
 
     private UvErrors() {
     }

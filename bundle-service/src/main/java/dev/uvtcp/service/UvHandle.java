@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first checks that the handle is open, so a closed handle never reaches native code.
  * {@link #state} is volatile so that other threads can refuse work early.
  */
-public abstract class UvHandle implements Handle {
+abstract class UvHandle implements Handle {
 
     static final System.Logger LOG = System.getLogger(UvHandle.class.getName());
 
@@ -91,7 +91,7 @@ public abstract class UvHandle implements Handle {
     }
 
     /** Any thread: the handle's id, the number in {@link #label()}; for introspection. */
-    public final int id() {
+    final int id() {
         return id;
     }
 

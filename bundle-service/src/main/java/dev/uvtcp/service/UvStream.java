@@ -5,6 +5,7 @@ import dev.uvtcp.ListenHandler;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.UvNative;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -12,23 +13,35 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 
 /**
- * The stream operations of a handle: listen/accept, reading, writing, shutdown.
+ * The stream operations of a handle: listen/accept, reading, writing, shutdown, and the
+ * statistics of what went through.
  *
- * <p>Writes that do not go to the kernel at once are owned by the stream's {@link WriteQueue},
- * made on the first such write (an idle server holds many streams that never need one).
+ * <p>The stream itself holds what every connection needs on every read and write: the read
+ * handler and its pause while writes are high, the write limit and the byte counts. What only
+ * some streams need lives in objects made on first use, so that an idle connection stays
+ * small: {@link Listening} (a listener's handler and its resume after running out of
+ * descriptors), the {@link WriteQueue} (writes that did not go to the kernel at once, their
+ * order and the memory they hold), {@link StreamShutdown} (the half-close) and {@link
+ * IdleTimeout}. The writes that go out at once are {@link TryWrites}.
  */
 abstract class UvStream extends UvHandle implements Stream {
 
     private static final VarHandle WRITES;
 
     static {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
-            WRITES = MethodHandles.lookup().findVarHandle(UvStream.class, "writes",
-                    WriteQueue.class);
+            WRITES = lookup.findVarHandle(UvStream.class, "writes", WriteQueue.class);
+            // The parts a stream makes on first use are loaded with it: loading a class reads
+            // its jar, which takes a descriptor, and a server out of descriptors must still
+            // shut down and close its connections (FdExhaustionTest) and time them out.
+            lookup.ensureInitialized(StreamShutdown.class);
+            lookup.ensureInitialized(IdleTimeout.class);
+            lookup.ensureInitialized(TryWrites.class);
+            lookup.ensureInitialized(WriteQueue.class);
+            lookup.ensureInitialized(Listening.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -45,20 +58,14 @@ abstract class UvStream extends UvHandle implements Stream {
     private boolean readPausedByWrites;
     /** Loop thread only: set by {@link #listen}; null for connections, the many. */
     private Listening listening;
-    /** Loop thread only: the stage of the shutdown libuv has not finished, or null. */
-    private CompletableFuture<Void> pendingShutdown;
-    /** Set on the loop thread once libuv accepted a shutdown; it stays set. */
-    private volatile boolean shutdownRequested;
+    /** Loop thread only: made by the first {@link #shutdown()}; null until then. */
+    private StreamShutdown shutdown;
     /** Set on the loop thread when EOF was read: libuv 1.44 keeps the handle "readable". */
     private volatile boolean eofRead;
     /** Any thread: the write queue limit ({@link #setMaxWriteQueueSize(long)}). */
     private volatile long maxWriteQueueBytes;
-    /** Loop thread only: whether an idle timeout watches this stream. */
-    private boolean idleTracking;
-    /** Loop thread only: {@link System#nanoTime()} of the last read or completed write. */
-    private long lastActivityNanos;
-    /** Loop thread only: the pending idle check, cancelled on close. */
-    private ScheduledFuture<?> idleCheck;
+    /** Loop thread only: the idle timeout watching this stream, or null (most have none). */
+    private IdleTimeout idle;
 
     /** Loop thread only (read elsewhere through {@link #introspect}): bytes read so far. */
     private long bytesRead;
@@ -87,7 +94,7 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         onLoop("listen", () -> {
             UvErrors.check(UvNative.listen(address, backlog), "listen " + describeLocal());
-            listening = new Listening(handler, backlog);
+            listening = new Listening(this, handler, backlog);
             return null;
         });
     }
@@ -100,54 +107,14 @@ abstract class UvStream extends UvHandle implements Stream {
     /** Up-call (loop thread): see {@code LoopCallbacks.onConnection}. */
     final void onConnection(int status) {
         Listening current = listening;
-        if (current == null) {
-            return;
-        }
-        if (status == UvErrors.EMFILE || status == UvErrors.ENFILE) {
-            // libuv (patched, see bundle-native's patches/) may have stopped accepting
-            scheduleAcceptResume(current);
-        }
-        tellListenHandler(current, status == 0 ? null
-                : UvErrors.exception(status, "listen " + label()));
-    }
-
-    private void tellListenHandler(Listening current, UvException error) {
-        try {
-            current.handler.onConnection(this, error);
-        } catch (Throwable t) {
-            LOG.log(System.Logger.Level.WARNING, "ListenHandler of " + label() + " threw", t);
+        if (current != null) {
+            current.onConnection(status);
         }
     }
 
-    /**
-     * Loop thread: out of descriptors, libuv stops watching the server when it could not shed
-     * the waiting connections (rather than retry accept() without end, which would starve
-     * every other handle of the loop). Accepting resumes after a pause: Netty pauses its
-     * acceptor likewise. Resuming when libuv did not stop is harmless (uv_listen again).
-     */
-    private void scheduleAcceptResume(Listening current) {
-        if (current.resumeScheduled) {
-            return;
-        }
-        current.resumeScheduled = true;
-        try {
-            owner().timer().schedule(loop, () -> resumeAccepting(current),
-                    Listening.PAUSE_AFTER_OUT_OF_DESCRIPTORS_MILLIS);
-        } catch (RejectedExecutionException stopped) {
-            current.resumeScheduled = false; // the loops are stopping: nothing to resume
-        }
-    }
-
-    private void resumeAccepting(Listening current) {
-        current.resumeScheduled = false;
-        if (listening != current) {
-            return; // closed, or listening again (which resumed already)
-        }
-        int result = UvNative.listen(address, current.backlog);
-        if (result < 0) {
-            tellListenHandler(current,
-                    UvErrors.exception(result, "resume accepting on " + label()));
-        }
+    /** Loop thread: whether {@code candidate} is this stream's listening now. */
+    final boolean isListening(Listening candidate) {
+        return listening == candidate;
     }
 
     @Override
@@ -161,7 +128,7 @@ abstract class UvStream extends UvHandle implements Stream {
         int result = UvNative.accept(address, client.address);
         if (result < 0) {
             client.closeOnLoop();
-            throw UvErrors.exception(result, result == UvErrors.EAGAIN
+            throw UvErrors.exception(result, result == ErrorCodes.EAGAIN
                     ? "accept on " + label() + " (no connection is waiting)"
                     : "accept on " + label());
         }
@@ -252,8 +219,9 @@ abstract class UvStream extends UvHandle implements Stream {
         if (handler == null) {
             return;
         }
-        if (idleTracking) {
-            lastActivityNanos = System.nanoTime();
+        IdleTimeout idleTimeout = idle;
+        if (idleTimeout != null) {
+            idleTimeout.activity();
         }
         if (nread > 0) {
             bytesRead += nread;
@@ -271,7 +239,7 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         // libuv has stopped reading on EOF and on errors.
         readHandler = null;
-        if (nread == UvErrors.EOF) {
+        if (nread == ErrorCodes.EOF) {
             eofRead = true;
             guard("ReadHandler.onEnd of " + label(), () -> handler.onEnd(this));
         } else {
@@ -291,7 +259,7 @@ abstract class UvStream extends UvHandle implements Stream {
         }
         boolean onLoop = loop.inLoop();
         if (onLoop && buffers.length == 1) {
-            CompletionStage<Void> done = tryWriteAllOnLoop(buffers[0]);
+            CompletionStage<Void> done = TryWrites.writeAll(this, buffers[0]);
             if (done != null) {
                 return done;
             }
@@ -301,7 +269,7 @@ abstract class UvStream extends UvHandle implements Stream {
             payload += buffer.remaining();
         }
         if (payload == 0 || !isOpen()) {
-            return payload == 0 && isOpen() ? WRITTEN
+            return payload == 0 && isOpen() ? TryWrites.WRITTEN
                     : CompletableFuture.failedStage(new HandleClosedException("write on "
                             + label() + ": handle is closed"));
         }
@@ -323,58 +291,23 @@ abstract class UvStream extends UvHandle implements Stream {
         return queue;
     }
 
-    /** The result of every write that the kernel took whole at once; shareable, immutable. */
-    private static final CompletionStage<Void> WRITTEN = CompletableFuture.completedStage(null);
-
-    /**
-     * Loop thread, the fast path of {@link #write}: when nothing is queued, one
-     * {@code uv_try_write} of a direct buffer; if the kernel takes every byte, the write is
-     * done with no allocation and one JNI crossing. Returns null when the general path must
-     * go on: for a heap buffer, a closed handle, queued writes (nothing was sent then), or a
-     * partial write (the buffer's position is advanced past what was sent, and the general
-     * path queues the rest, copying it if the buffer is borrowed).
-     */
-    private CompletionStage<Void> tryWriteAllOnLoop(ByteBuffer src) {
-        WriteQueue queue = writes;
-        // shutdown() marks the queue (made then) at the call: idleOnLoop covers it too.
-        if (!src.isDirect() || !isOpen() || (queue != null && !queue.idleOnLoop())) {
-            return null;
-        }
-        int length = src.remaining();
-        if (length == 0) {
-            return null;
-        }
-        int position = src.position();
-        long base = loop.isReadView(src) ? loop.readBufferAddress() // an echo
-                : UvNative.bufferAddress(src);
-        int written = UvNative.tryWrite1(address, base + position, length);
-        if (written > 0) {
-            bytesWritten += written;
-        }
-        if (written != length) {
-            if (written > 0) {
-                // Sent in part: the general path sends the rest (and copies it if borrowed).
-                src.position(position + written);
-            }
-            if (written >= 0 || written == UvErrors.EAGAIN) {
-                return null;
-            }
-            src.position(src.limit());
-            return CompletableFuture.failedStage(writeError(written));
-        }
-        src.position(src.limit());
-        if (idleTracking) {
-            lastActivityNanos = System.nanoTime();
-        }
-        return WRITTEN;
+    /** Any thread: the stream's write queue if it was made, else null. */
+    final WriteQueue writeQueueOrNull() {
+        return writes;
     }
 
     /** Loop thread: a write of {@code bytes} ended successfully (statistics, idle timeout). */
     final void wrote(long bytes) {
         bytesWritten += bytes;
-        if (idleTracking) {
-            lastActivityNanos = System.nanoTime();
+        IdleTimeout idleTimeout = idle;
+        if (idleTimeout != null) {
+            idleTimeout.activity();
         }
+    }
+
+    /** Loop thread: bytes sent of a write not yet ended (statistics only). */
+    final void countWritten(long bytes) {
+        bytesWritten += bytes;
     }
 
     /**
@@ -403,43 +336,26 @@ abstract class UvStream extends UvHandle implements Stream {
 
     /**
      * Loop thread: closes this stream once nothing was read and no write completed for
-     * {@code timeoutMillis}. Checked by a task the owner's {@link LoopTimer} hands to the loop
-     * when the timeout could next expire; the check is cancelled when the stream closes.
+     * {@code timeoutMillis} (replacing a timeout set before).
      */
     final void startIdleTimeout(long timeoutMillis) {
-        idleTracking = true;
-        lastActivityNanos = System.nanoTime();
-        scheduleIdleCheck(timeoutMillis, timeoutMillis);
-    }
-
-    private void scheduleIdleCheck(long delayMillis, long timeoutMillis) {
-        try {
-            idleCheck = owner().timer().schedule(loop, () -> {
-                if (!isOpen()) {
-                    return;
-                }
-                long idleMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
-                if (idleMillis >= timeoutMillis) {
-                    LOG.log(System.Logger.Level.DEBUG, "closing {0}: idle for {1} ms",
-                            label(), idleMillis);
-                    closeOnLoop();
-                } else {
-                    scheduleIdleCheck(timeoutMillis - idleMillis, timeoutMillis);
-                }
-            }, delayMillis);
-        } catch (RejectedExecutionException serviceClosed) {
-            // the service is closing: it closes this stream too
+        if (idle != null) {
+            idle.cancel();
         }
+        idle = new IdleTimeout(this, timeoutMillis);
+        idle.start();
     }
 
     /** Loop thread: the error for a failed native write, saying so if after shutdown(). */
     final UvException writeError(int code) {
-        return writeError(code, shutdownRequested);
+        StreamShutdown halfClose = shutdown;
+        return writeError(code, halfClose != null && halfClose.requested());
     }
 
-    private UvException writeError(int code, boolean afterShutdown) {
+    /** Loop thread: as {@link #writeError(int)}, told whether shutdown() was called. */
+    final UvException writeError(int code, boolean afterShutdown) {
         String operation = "write to " + label();
-        if (code == UvErrors.EPIPE && afterShutdown) {
+        if (code == ErrorCodes.EPIPE && afterShutdown) {
             operation += " after shutdown()";
         }
         return UvErrors.exception(code, operation);
@@ -459,84 +375,7 @@ abstract class UvStream extends UvHandle implements Stream {
         for (int i = 0; i < buffers.length; i++) {
             Objects.requireNonNull(buffers[i], "buffers[" + i + "]");
         }
-        return onLoop("tryWrite", () -> tryWriteOnLoop(buffers));
-    }
-
-    private int tryWriteOnLoop(ByteBuffer[] source) throws UvException {
-        WriteQueue queue = writes;
-        if (queue != null && queue.refusal() != null) {
-            throw queue.refusal(); // sending now would leave a gap where the refused write was
-        }
-        if (queue != null && queue.shutDown()) {
-            throw writeError(UvErrors.EPIPE, true);
-        }
-        if (queue != null && !queue.idleOnLoop()) {
-            return 0; // queued writes go first, as libuv's uv_try_write answers EAGAIN then
-        }
-        int count = source.length;
-        ByteBuffer[] copies = new ByteBuffer[count];
-        IoVectors vectors = loop.ioVectors();
-        try {
-            for (int i = 0; i < count; i++) {
-                ByteBuffer src = source[i];
-                int length = src.remaining();
-                if (length == 0) {
-                    continue;
-                }
-                if (src.isDirect()) {
-                    vectors.add(UvNative.bufferAddress(src) + src.position(), length);
-                } else {
-                    copies[i] = scratchCopy(src);
-                    vectors.add(UvNative.bufferAddress(copies[i]), length);
-                }
-            }
-            if (vectors.count() == 0) {
-                return 0;
-            }
-            int written = UvNative.tryWrite(address, vectors.address(), vectors.count());
-            if (written == UvErrors.EAGAIN) {
-                return 0;
-            }
-            if (written < 0) {
-                throw writeError(written);
-            }
-            int left = written;
-            for (ByteBuffer src : source) {
-                int step = Math.min(left, src.remaining());
-                src.position(src.position() + step);
-                left -= step;
-            }
-            bytesWritten += written;
-            return written;
-        } finally {
-            vectors.clear();
-            for (ByteBuffer copy : copies) {
-                if (copy != null && copy.capacity() <= DirectBufferPool.MAX_BLOCK) {
-                    bufferPool.give(copy);
-                }
-            }
-        }
-    }
-
-    /** Loop thread: a direct copy of a heap buffer's remaining bytes for one try-write. */
-    private ByteBuffer scratchCopy(ByteBuffer src) throws UvException {
-        int length = src.remaining();
-        ByteBuffer copy = null;
-        if (length <= DirectBufferPool.MAX_BLOCK) {
-            copy = bufferPool.take(DirectBufferPool.blockSizeFor(length));
-        } else {
-            try {
-                copy = ByteBuffer.allocateDirect(length);
-            } catch (OutOfMemoryError directMemoryExhausted) {
-                copy = null;
-            }
-        }
-        if (copy == null) {
-            throw UvErrors.exception(UvErrors.ENOBUFS, "tryWrite to " + label()
-                    + ": the JVM's direct memory is exhausted (-XX:MaxDirectMemorySize)");
-        }
-        copy.put(0, src, src.position(), length);
-        return copy;
+        return onLoop("tryWrite", () -> TryWrites.tryWrite(this, buffers));
     }
 
     @Override
@@ -546,36 +385,24 @@ abstract class UvStream extends UvHandle implements Stream {
             writeQueue().shutdownCalled(); // writes after this call must not go out before it
         }
         onLoopAsync("shutdown", () -> {
-            // No check of our own: libuv answers ENOTCONN for a stream that is not writable,
-            // already shut or shutting down, or closing, and callers expect libuv's answer.
             WriteQueue queue = writes;
             if (queue != null) {
                 queue.flush(); // writes made before shutdown() go out before it
             }
-            int status = UvNative.shutdown(address);
-            if (status < 0) {
-                result.completeExceptionally(UvErrors.exception(status, "shutdown " + label()
-                        + (shutdownRequested ? " (a shutdown was already requested)" : "")));
-                return;
+            StreamShutdown halfClose = shutdown;
+            if (halfClose == null) {
+                shutdown = halfClose = new StreamShutdown(this);
             }
-            shutdownRequested = true;
-            pendingShutdown = result;
+            halfClose.request(result);
         }, result::completeExceptionally);
         return result;
     }
 
     /** Up-call (loop thread): see {@code LoopCallbacks.onShutdown}. */
     final void onShutdown(int status) {
-        CompletableFuture<Void> result = pendingShutdown;
-        // libuv has one shutdown request per stream: once it ended, none is pending.
-        pendingShutdown = null;
-        if (result == null) {
-            return;
-        }
-        if (status == 0) {
-            result.complete(null);
-        } else {
-            result.completeExceptionally(UvErrors.exception(status, "shutdown " + label()));
+        StreamShutdown halfClose = shutdown;
+        if (halfClose != null) {
+            halfClose.onShutdown(status);
         }
     }
 
@@ -626,9 +453,8 @@ abstract class UvStream extends UvHandle implements Stream {
 
     @Override
     void afterClose() {
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-            idleCheck = null;
+        if (idle != null) {
+            idle.cancel();
         }
         WriteQueue queue = writes;
         if (queue != null) {

@@ -5,11 +5,11 @@ import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.ListenHandler;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
 import dev.uvtcp.jni.SocketAddressLayout;
 import dev.uvtcp.jni.UvNative;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,9 +54,7 @@ final class UvTcp extends UvStream implements Tcp {
      */
     static UvTcp createOnLoop(EventLoop loop, HandleOwner owner, DirectBufferPool bufferPool,
             ProtocolFamily family) throws UvException {
-        int domain = family == null ? UvNative.DOMAIN_UNSPEC
-                : family == StandardProtocolFamily.INET6 ? UvNative.DOMAIN_INET6
-                : UvNative.DOMAIN_INET;
+        int domain = SocketAddressLayout.domainOf(family);
         UvTcp tcp = new UvTcp(loop, owner, bufferPool);
         int id = loop.handleIdFor(tcp);
         long address = UvNative.tcpInit(loop.address(), domain, id);
@@ -133,12 +131,12 @@ final class UvTcp extends UvStream implements Tcp {
         onLoopAsync("connect", () -> {
             if (pendingConnect != null) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvErrors.EALREADY, operation));
+                        ErrorCodes.EALREADY, operation));
                 return;
             }
             if (connected) {
                 result.completeExceptionally(UvErrors.exception(
-                        UvErrors.EISCONN, operation));
+                        ErrorCodes.EISCONN, operation));
                 return;
             }
             int status = UvNative.tcpConnect(this.address, address.getAddress().getAddress(),
@@ -168,7 +166,7 @@ final class UvTcp extends UvStream implements Tcp {
                 }
                 pendingConnect = null;
                 connectTimeout = null;
-                result.completeExceptionally(UvErrors.exception(UvErrors.ETIMEDOUT,
+                result.completeExceptionally(UvErrors.exception(ErrorCodes.ETIMEDOUT,
                         connectOperation + " (no connection within " + timeoutMillis
                                 + " ms; handle closed)"));
                 closeOnLoop();
@@ -200,7 +198,7 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     public InetSocketAddress localAddress() throws UvException {
         return onLoop("localAddress", () -> {
-            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            byte[] raw = SocketAddressLayout.newAddressBytes();
             UvErrors.check(UvNative.tcpSockName(address, raw), "localAddress of " + label());
             return SocketAddressLayout.decode(raw);
         });
@@ -209,7 +207,7 @@ final class UvTcp extends UvStream implements Tcp {
     @Override
     public InetSocketAddress remoteAddress() throws UvException {
         return onLoop("remoteAddress", () -> {
-            byte[] raw = new byte[UvNative.SOCKADDR_BYTES];
+            byte[] raw = SocketAddressLayout.newAddressBytes();
             UvErrors.check(UvNative.tcpPeerName(address, raw), "remoteAddress of " + label());
             return SocketAddressLayout.decode(raw);
         });
@@ -332,7 +330,7 @@ final class UvTcp extends UvStream implements Tcp {
             connectTimeout = null;
         }
         if (pendingConnect != null) {
-            pendingConnect.completeExceptionally(UvErrors.exception(UvErrors.ECANCELED,
+            pendingConnect.completeExceptionally(UvErrors.exception(ErrorCodes.ECANCELED,
                     connectOperation));
             pendingConnect = null;
         }

@@ -2,6 +2,8 @@ package dev.uvtcp.service;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.UvException;
+import dev.uvtcp.jni.ErrorCodes;
+import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
@@ -157,11 +159,11 @@ final class WriteQueue {
                     + ": handle closed before the write was queued");
         }
         if (shutDown) {
-            return UvErrors.exception(UvErrors.EPIPE, "write to " + stream.label()
+            return UvErrors.exception(ErrorCodes.EPIPE, "write to " + stream.label()
                     + " after shutdown()");
         }
         if (refusal != null) {
-            return UvErrors.exception(UvErrors.ENOBUFS, "write of " + payload + " bytes to "
+            return UvErrors.exception(ErrorCodes.ENOBUFS, "write of " + payload + " bytes to "
                     + stream.label() + " refused: an earlier write was refused ("
                     + refusal.getMessage() + "), and a later one must not leave a gap");
         }
@@ -177,7 +179,7 @@ final class WriteQueue {
 
     /** Under the lock: makes the refusal that this and every later write gets. */
     private UvException refuse(long payload, String why) {
-        refusal = UvErrors.exception(UvErrors.ENOBUFS, "write of " + payload + " bytes to "
+        refusal = UvErrors.exception(ErrorCodes.ENOBUFS, "write of " + payload + " bytes to "
                 + stream.label() + " refused: " + why);
         return refusal;
     }

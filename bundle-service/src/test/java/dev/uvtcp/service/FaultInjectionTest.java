@@ -334,12 +334,21 @@ class FaultInjectionTest {
         Tcp server = TestSupport.startEchoServer(service);
         Tcp tcp = service.newTcp();
         await(tcp.connect(server.localAddress(), Duration.ofMillis(200)));
-        TestSupport.sleep(400); // past the timeout: the connection must still be open
-        assertThat(tcp.isClosed()).isFalse();
+        long connected = System.nanoTime();
         TestSupport.Collector reads = new TestSupport.Collector();
         tcp.startReading(reads);
-        await(tcp.write(TestSupport.ascii("ok")));
-        assertThat(reads.takeString(2)).isEqualTo("ok");
+        // Echoes on this connection until twice the timeout has passed, instead of a sleep:
+        // the last one went through the loop after the timeout's deadline, and the loop runs
+        // the timers that are due before its I/O, so a timer still armed would have closed
+        // the connection by then.
+        int echoes = 0;
+        do {
+            assertThat(tcp.isClosed()).as("closed after %d echoes", echoes).isFalse();
+            await(tcp.write(TestSupport.ascii("ok")));
+            assertThat(reads.takeString(2)).isEqualTo("ok");
+            echoes++;
+        } while (System.nanoTime() - connected < Duration.ofMillis(400).toNanos());
+        assertThat(tcp.isClosed()).isFalse();
         assertThatThrownBy(() -> tcp.connect(server.localAddress(), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tcp.connect(server.localAddress(), null))

@@ -1,6 +1,7 @@
 package dev.uvtcp.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uvtcp.Loop;
 import dev.uvtcp.Tcp;
@@ -26,6 +27,20 @@ class HandlesCarryNoUpcallsTest {
                     .as("the handle class hierarchy ends in Object")
                     .isEqualTo(Object.class);
         }
+    }
+
+    @Test
+    void aHandlesIdComesFromTheIntrospectionAndMatchesItsLabel() throws Exception {
+        try (StandaloneTcpService service = TestSupport.startService("handleid")) {
+            Tcp tcp = service.newTcp();
+            assertThat(tcp.toString()).isEqualTo("tcp#" + RuntimeIntrospection.handleId(tcp));
+            Tcp other = service.newTcp();
+            assertThat(RuntimeIntrospection.handleId(other))
+                    .isNotEqualTo(RuntimeIntrospection.handleId(tcp));
+        }
+        assertThatThrownBy(() -> RuntimeIntrospection.handleId(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a uvtcp handle");
     }
 
     private static boolean declaredByObject(Method m) {

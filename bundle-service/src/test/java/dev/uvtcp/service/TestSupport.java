@@ -405,4 +405,23 @@ public final class TestSupport {
             return false;
         }
     }
+
+    /**
+     * Makes {@code fd} a socket listening on a free loopback port that nobody accepts on, as
+     * a service manager hands one over (the handle that made it listen is closed again, and
+     * its duplicate with it).
+     *
+     * @return the port
+     */
+    public static int listeningSocket(TcpService service, int fd) throws Exception {
+        Tcp maker = service.open(fd);
+        try {
+            maker.bind(loopback(0));
+            maker.listen(16, (server, error) -> { });
+            return maker.localAddress().getPort();
+        } finally {
+            maker.close();
+            await(maker.closeFuture());
+        }
+    }
 }

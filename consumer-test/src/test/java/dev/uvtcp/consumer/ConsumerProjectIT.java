@@ -1,19 +1,18 @@
 package dev.uvtcp.consumer;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.uvtcp.testsupport.Sockets.refuses;
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.uvtcp.testsupport.Processes;
+import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -55,9 +54,9 @@ class ConsumerProjectIT {
     @BeforeAll
     static void buildTheConsumerProjectByCoordinates() throws Exception {
         staging = StagingRepository.ofThisBuild();
-        deleteRecursively(WORK);
+        TestFiles.deleteRecursively(WORK);
         project = WORK.resolve("project");
-        copyTree(Path.of(System.getProperty("uvtcp.consumer.project")), project);
+        TestFiles.copyRecursively(Path.of(System.getProperty("uvtcp.consumer.project")), project);
         // The project's own root: without it Maven would take uvtcp's checkout, above this
         // target folder, for the consumer's root and read its .mvn folder.
         Files.createDirectories(project.resolve(".mvn"));
@@ -185,7 +184,7 @@ class ConsumerProjectIT {
                     .doesNotContain("ERROR", "Exception");
             assertThat(refuses(port)).as("port %d closed once Felix stopped", port).isTrue();
         } finally {
-            stop(process);
+            Processes.stop(process, Duration.ofSeconds(20));
         }
     }
 
@@ -219,22 +218,8 @@ class ConsumerProjectIT {
                     .as("%s ends within %d s", builder.command(), timeoutSeconds).isTrue();
             return new Finished(process.exitValue(), "", "");
         } finally {
-            stop(process);
+            Processes.stop(process, Duration.ofSeconds(20));
         }
-    }
-
-    /** Stops a process and its descendants by PID, if still running. */
-    private static void stop(Process process) throws InterruptedException {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-        descendants.stream().filter(ProcessHandle::isAlive)
-                .forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Waits until the process has written a line matching the pattern. */
@@ -252,26 +237,6 @@ class ConsumerProjectIT {
         }
         throw new AssertionError("no line matching " + pattern + " within "
                 + RUN_TIMEOUT_SECONDS + " s; output:\n" + Files.readString(out));
-    }
-
-    private static String roundTrip(int port, String text) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(text.getBytes(UTF_8));
-            out.flush();
-            return new String(socket.getInputStream().readNBytes(text.length()), UTF_8);
-        }
-    }
-
-    private static boolean refuses(int port) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        }
     }
 
     // ---- files ----
@@ -302,32 +267,6 @@ class ConsumerProjectIT {
             }
         }
         return view;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // Files.walk does not follow symbolic links: the third-party view's links are
-        // deleted, never what they point at.
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
     }
 
     private static String lastLines(String text, int n) {

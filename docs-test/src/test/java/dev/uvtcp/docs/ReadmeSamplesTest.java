@@ -7,6 +7,7 @@ import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Tcp;
 import dev.uvtcp.service.StandaloneTcpService;
 import dev.uvtcp.service.TcpServiceSettings;
+import dev.uvtcp.testsupport.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -16,6 +17,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -266,10 +268,9 @@ class ReadmeSamplesTest {
 
     /** Runs a compiled sample in its own JVM; stops it by PID if it has not ended in time. */
     private static Result run(Path classes, String mainClass, int run) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = classes.resolveSibling("run-" + run + ".out");
         Path err = classes.resolveSibling("run-" + run + ".err");
-        Process process = new ProcessBuilder(java.toString(), "-cp",
+        Process process = new ProcessBuilder(Processes.javaExecutable(), "-cp",
                 classes + File.pathSeparator + System.getProperty("java.class.path"), mainClass)
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
@@ -279,10 +280,7 @@ class ReadmeSamplesTest {
             return new Result(process.exitValue(), Files.readString(out),
                     Files.readString(err));
         } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
+            Processes.stop(process, Duration.ofSeconds(5));
         }
     }
 

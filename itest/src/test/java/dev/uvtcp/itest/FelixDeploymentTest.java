@@ -1,6 +1,5 @@
 package dev.uvtcp.itest;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -8,14 +7,9 @@ import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.vmOption;
 
 import dev.uvtcp.HandleClosedException;
 import dev.uvtcp.Loop;
@@ -23,14 +17,12 @@ import dev.uvtcp.Tcp;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.itest.consumer.Echo;
 import dev.uvtcp.itest.consumer.EchoConsumer;
+import dev.uvtcp.testsupport.Await;
+import dev.uvtcp.testsupport.Processes;
+import dev.uvtcp.testsupport.Sockets;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
@@ -54,6 +46,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWiring;
@@ -82,6 +75,7 @@ public class FelixDeploymentTest {
     static final String PID = "dev.uvtcp";
     static final String LOOP_PREFIX = "uvtcp-loop-";
     static final long WAIT_MS = 15_000;
+    static final Duration WAIT = Duration.ofMillis(WAIT_MS);
     static final int ROUNDS = 20;
 
     private final Map<Class<?>, ServiceTracker<?, ?>> trackers = new java.util.HashMap<>();
@@ -90,47 +84,13 @@ public class FelixDeploymentTest {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() throws Exception {
-        File bundles = new File(requiredProperty("uvtcp.itest.bundles"));
-        File testClasses = new File(requiredProperty("uvtcp.itest.classes"));
-        File work = new File(requiredProperty("uvtcp.itest.work"));
+        File bundles = new File(ItestBundles.requiredProperty("uvtcp.itest.bundles"));
+        File testClasses = new File(ItestBundles.requiredProperty("uvtcp.itest.classes"));
+        File work = new File(ItestBundles.requiredProperty("uvtcp.itest.work"));
         File consumer = ConsumerBundle.build(testClasses, new File(bundles, "uvtcp-api.jar"),
                 new File(work, "uvtcp-itest-consumer.jar"));
-        return options(
-                cleanCaches(true),
-                vmOption("-Xmx256m"),
-                frameworkProperty("felix.log.level").value("1"),
-                systemProperty("uvtcp.itest.consumer").value(consumer.getAbsolutePath()),
-                // SCR and the API bundles it needs beside it, then Config Admin, Log, Metatype.
-                bundleFile(bundles, "org.osgi.util.function.jar"),
-                bundleFile(bundles, "org.osgi.util.promise.jar"),
-                bundleFile(bundles, "org.osgi.service.component.jar"),
-                bundleFile(bundles, "org.apache.felix.scr.jar"),
-                bundleFile(bundles, "org.apache.felix.configadmin.jar"),
-                bundleFile(bundles, "org.apache.felix.log.jar"),
-                bundleFile(bundles, "org.apache.felix.metatype.jar"),
-                // The bundles under test, as built by this reactor.
-                bundleFile(bundles, "uvtcp-api.jar"),
-                bundleFile(bundles, "uvtcp-native.jar"),
-                bundleFile(bundles, "uvtcp-service.jar"),
-                junitBundles());
-    }
-
-    private static Option bundleFile(File dir, String name) {
-        File file = new File(dir, name);
-        if (!file.isFile()) {
-            throw new IllegalStateException(file + " is missing: run the build through Maven"
-                    + " (mvn verify), which copies the bundles there");
-        }
-        return bundle(file.toURI().toString());
-    }
-
-    private static String requiredProperty(String key) {
-        String value = System.getProperty(key);
-        if (value == null) {
-            throw new IllegalStateException("system property " + key + " is not set: run the"
-                    + " tests through Maven");
-        }
-        return value;
+        return ItestBundles.options(
+                systemProperty("uvtcp.itest.consumer").value(consumer.getAbsolutePath()));
     }
 
     // ---------------------------------------------------------------- tests (in Felix)
@@ -176,7 +136,7 @@ public class FelixDeploymentTest {
         Map<String, Object> report = consumerReport(0);
         assertEquals(EchoConsumer.SELF_TEST_MESSAGE, report.get("selfEcho"));
         int port = (Integer) report.get("port");
-        assertEquals("hello over java.net", socketRoundTrip(port, "hello over java.net"));
+        assertEquals("hello over java.net", Sockets.roundTrip(port, "hello over java.net"));
 
         // Bundle scope: the consumer's handles are its own, not in the probe's instance.
         TcpService mine = tcpService();
@@ -196,9 +156,8 @@ public class FelixDeploymentTest {
         TcpService mine = tcpService();
         Loop loop = mine.loops().get(0);
 
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            client.setSoTimeout((int) WAIT_MS);
-            roundTrip(client, "before stop");
+        try (Socket client = Sockets.connect(port, WAIT)) {
+            Sockets.roundTrip(client, "before stop");
             await("the consumer's server and connection are open",
                     () -> loop.handleCount() >= 2);
 
@@ -243,7 +202,7 @@ public class FelixDeploymentTest {
                 // The consumer bundle was given a new TcpService and re-activated.
                 Map<String, Object> report = consumerReport(consumerServiceId);
                 assertEquals(EchoConsumer.SELF_TEST_MESSAGE, report.get("selfEcho"));
-                assertEquals(message, socketRoundTrip((Integer) report.get("port"), message));
+                assertEquals(message, Sockets.roundTrip((Integer) report.get("port"), message));
                 consumerServiceId = (Long) consumerReference(consumerServiceId)
                         .getProperty(Constants.SERVICE_ID);
             }
@@ -265,13 +224,13 @@ public class FelixDeploymentTest {
         warmUp();
         stopUvtcpBundles();
         closeTrackers();
-        Map<String, String> before = awaitStableDescriptors();
+        Map<Integer, String> before = awaitStableDescriptors();
 
         exerciseEverything();
 
         stopUvtcpBundles();
         closeTrackers();
-        Map<String, String> after = awaitDescriptors(before.size());
+        Map<Integer, String> after = awaitDescriptors(before.size());
         System.out.println("uvtcp itest: open descriptors with the uvtcp bundles stopped, before "
                 + before.size() + ", after " + after.size() + ": " + after.values());
         assertTrue("open descriptors after stopping the uvtcp bundles: " + after.size()
@@ -282,7 +241,7 @@ public class FelixDeploymentTest {
     private void warmUp() throws Exception {
         TcpService tcp = tcpService();
         assertEquals("warm-up", Echo.roundTrip(tcp, serveEcho(tcp), "warm-up"));
-        assertEquals("warm-up", socketRoundTrip(serveEcho(tcp), "warm-up"));
+        assertEquals("warm-up", Sockets.roundTrip(serveEcho(tcp), "warm-up"));
     }
 
     /**
@@ -295,9 +254,8 @@ public class FelixDeploymentTest {
         Bundle consumer = installConsumer();
         consumer.start();
         int port = (Integer) consumerReport(0).get("port");
-        try (Socket lingering = new Socket("127.0.0.1", port)) {
-            lingering.setSoTimeout((int) WAIT_MS);
-            assertEquals("left open", roundTrip(lingering, "left open"));
+        try (Socket lingering = Sockets.connect(port, WAIT)) {
+            assertEquals("left open", Sockets.roundTrip(lingering, "left open"));
             for (String bsn : List.of(SERVICE_BSN, NATIVE_BSN, SERVICE_BSN, NATIVE_BSN)) {
                 installed(bsn).update();
                 refresh(installed(bsn));
@@ -326,8 +284,8 @@ public class FelixDeploymentTest {
         properties.put("loops", 2);
         configuration.update(properties);
 
-        TcpService second = await("a TcpService with 2 loops",
-                () -> loopCount(tcpService()) == 2, this::tcpService);
+        await("a TcpService with 2 loops", () -> loopCount(tcpService()) == 2);
+        TcpService second = tcpService();
         assertNotSame(first, second);
         assertEquals(List.of(LOOP_PREFIX + "0", LOOP_PREFIX + "1"),
                 second.loops().stream().map(Loop::name).collect(Collectors.toList()));
@@ -337,8 +295,8 @@ public class FelixDeploymentTest {
         assertEquals("echo", Echo.roundTrip(second, serveEcho(second), "echo"));
 
         configuration.delete();
-        TcpService third = await("back to the default of 1 loop",
-                () -> loopCount(tcpService()) == 1, this::tcpService);
+        await("back to the default of 1 loop", () -> loopCount(tcpService()) == 1);
+        TcpService third = tcpService();
         assertEquals("echo", Echo.roundTrip(third, serveEcho(third), "echo"));
         await("one loop thread", () -> loopThreadNames().size() == 1);
     }
@@ -391,8 +349,8 @@ public class FelixDeploymentTest {
             // A good value after bad ones applies.
             properties.put("loops", 2);
             configuration.update(properties);
-            TcpService second = await("a TcpService with 2 loops",
-                    () -> loopCount(tcpService()) == 2, this::tcpService);
+            await("a TcpService with 2 loops", () -> loopCount(tcpService()) == 2);
+            TcpService second = tcpService();
             assertEquals("echo", Echo.roundTrip(second, serveEcho(second), "echo"));
             assertTrue(logged.toString(), logged.get(2).startsWith("INFO uvtcp: configuration"
                     + " dev.uvtcp changed (loops = 2,"));
@@ -416,7 +374,8 @@ public class FelixDeploymentTest {
         return FrameworkUtil.getBundle(FelixDeploymentTest.class).getBundleContext();
     }
 
-    private static Bundle installed(String bsn) {
+    /** The installed bundle {@code bsn} (also for {@link UpdateCycleSoakTest}). */
+    static Bundle installed(String bsn) {
         return Stream.of(context().getBundles())
                 .filter(b -> bsn.equals(b.getSymbolicName()))
                 .findFirst()
@@ -467,18 +426,17 @@ public class FelixDeploymentTest {
     private static ServiceReference<?> consumerReference(long afterId) throws Exception {
         String filter = "(&(objectClass=" + Supplier.class.getName() + ")(uvtcp.itest=consumer)"
                 + "(!(service.id<=" + afterId + ")))";
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (true) {
-            ServiceReference<?>[] refs = context().getServiceReferences((String) null, filter);
-            if (refs != null && refs.length > 0) {
-                return refs[0];
+        ServiceReference<?>[] found = new ServiceReference<?>[1];
+        await("a consumer service " + filter, () -> {
+            try {
+                ServiceReference<?>[] refs = context().getServiceReferences((String) null, filter);
+                found[0] = refs == null || refs.length == 0 ? null : refs[0];
+                return found[0] != null;
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException(filter, e);
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no consumer service " + filter + " within " + WAIT_MS
-                        + " ms");
-            }
-            Thread.sleep(20);
-        }
+        });
+        return found[0];
     }
 
     @SuppressWarnings("unchecked")
@@ -494,25 +452,8 @@ public class FelixDeploymentTest {
         }
     }
 
-    private static String socketRoundTrip(int port, String message) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) WAIT_MS);
-            return roundTrip(socket, message);
-        }
-    }
-
-    private static String roundTrip(Socket socket, String message) throws IOException {
-        byte[] bytes = message.getBytes(UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes);
-        out.flush();
-        InputStream in = socket.getInputStream();
-        byte[] back = in.readNBytes(bytes.length);
-        return new String(back, UTF_8);
-    }
-
     /** FrameworkWiring.refreshBundles, waiting for its PACKAGES_REFRESHED event. */
-    private static void refresh(Bundle... bundles) throws InterruptedException {
+    static void refresh(Bundle... bundles) throws InterruptedException {
         FrameworkWiring wiring = context().getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
                 .adapt(FrameworkWiring.class);
         CountDownLatch done = new CountDownLatch(1);
@@ -557,27 +498,16 @@ public class FelixDeploymentTest {
     }
 
     /** Open descriptors of this JVM: number to link target. */
-    private static Map<String, String> descriptors() throws IOException {
-        Map<String, String> result = new TreeMap<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    result.put(fd.getFileName().toString(),
-                            Files.readSymbolicLink(fd).toString());
-                } catch (IOException closedMeanwhile) {
-                    // e.g. the descriptor of the listing itself
-                }
-            }
-        }
-        return result;
+    private static Map<Integer, String> descriptors() {
+        return Processes.descriptors(ProcessHandle.current().pid());
     }
 
-    private static Map<String, String> awaitStableDescriptors() throws Exception {
-        Map<String, String> previous = descriptors();
+    private static Map<Integer, String> awaitStableDescriptors() throws Exception {
+        Map<Integer, String> previous = descriptors();
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
-            Map<String, String> now = descriptors();
+            Map<Integer, String> now = descriptors();
             if (now.size() == previous.size()) {
                 return now;
             }
@@ -587,9 +517,9 @@ public class FelixDeploymentTest {
     }
 
     /** Waits (bounded) until at most {@code count} descriptors are open; returns those open. */
-    private static Map<String, String> awaitDescriptors(int count) throws Exception {
+    private static Map<Integer, String> awaitDescriptors(int count) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT_MS;
-        Map<String, String> now = descriptors();
+        Map<Integer, String> now = descriptors();
         while (now.size() > count && System.currentTimeMillis() < deadline) {
             System.gc();
             Thread.sleep(100);
@@ -598,7 +528,8 @@ public class FelixDeploymentTest {
         return now;
     }
 
-    private static List<String> difference(Map<String, String> these, Map<String, String> those) {
+    private static List<String> difference(Map<Integer, String> these,
+            Map<Integer, String> those) {
         return these.entrySet().stream()
                 .filter(e -> !those.containsValue(e.getValue()))
                 .map(e -> e.getKey() + " -> " + e.getValue())
@@ -606,19 +537,7 @@ public class FelixDeploymentTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws Exception {
-        await(what, condition, () -> null);
-    }
-
-    private static <T> T await(String what, BooleanSupplier condition,
-            java.util.function.Supplier<T> result) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("not within " + WAIT_MS + " ms: " + what);
-            }
-            Thread.sleep(20);
-        }
-        return result.get();
+        Await.until(what, WAIT, condition);
     }
 
     private static Map<String, String> defaults(Map<String, AttributeDefinition> attributes) {

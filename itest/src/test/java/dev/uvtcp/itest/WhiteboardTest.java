@@ -6,6 +6,11 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PR
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_BACKLOG;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_NODELAY;
+import static dev.uvtcp.testsupport.Sockets.awaitRoundTrip;
+import static dev.uvtcp.testsupport.Sockets.connect;
+import static dev.uvtcp.testsupport.Sockets.freePort;
+import static dev.uvtcp.testsupport.Sockets.refuses;
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
@@ -13,35 +18,27 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.vmOption;
 
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
-import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.HandleDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.ServerDTO;
 import dev.uvtcp.runtime.TcpServerRuntime;
+import dev.uvtcp.testsupport.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Hashtable;
@@ -77,6 +74,7 @@ import org.osgi.util.tracker.ServiceTracker;
 public class WhiteboardTest {
 
     static final long WAIT_MS = 15_000;
+    static final Duration WAIT = Duration.ofMillis(WAIT_MS);
     static final String ECHO_PLUGIN_BSN = "dev.uvtcp.examples.echoplugin";
     static final String ECHO_PLUGIN_PID = "dev.uvtcp.examples.echo";
 
@@ -85,23 +83,11 @@ public class WhiteboardTest {
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        File bundles = new File(System.getProperty("uvtcp.itest.bundles"));
-        return options(
-                cleanCaches(true),
-                vmOption("-Xmx256m"),
-                frameworkProperty("felix.log.level").value("1"),
+        File bundles = new File(ItestBundles.requiredProperty("uvtcp.itest.bundles"));
+        return ItestBundles.options(
                 systemProperty("uvtcp.itest.bundles").value(bundles.getAbsolutePath()),
-                bundle(new File(bundles, "org.osgi.util.function.jar").toURI().toString()),
-                bundle(new File(bundles, "org.osgi.util.promise.jar").toURI().toString()),
-                bundle(new File(bundles, "org.osgi.service.component.jar").toURI().toString()),
-                bundle(new File(bundles, "org.apache.felix.scr.jar").toURI().toString()),
-                bundle(new File(bundles, "org.apache.felix.configadmin.jar").toURI().toString()),
-                bundle(new File(bundles, "org.apache.felix.gogo.runtime.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-api.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-native.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-service.jar").toURI().toString()),
-                bundle(new File(bundles, "uvtcp-shell.jar").toURI().toString()),
-                junitBundles());
+                ItestBundles.file("org.apache.felix.gogo.runtime.jar"),
+                ItestBundles.file("uvtcp-shell.jar"));
     }
 
     @After
@@ -169,7 +155,7 @@ public class WhiteboardTest {
 
             registration.setProperties(properties("127.0.0.1:" + second));
 
-            assertEquals("moved", awaitRoundTrip(second, "moved"));
+            assertEquals("moved", awaitRoundTrip(second, "moved", WAIT));
             assertTrue("old port closed", refuses(first));
             assertEquals("still open", roundTrip(early, "still open"));
             ServerDTO server = server(serviceId(registration));
@@ -199,8 +185,8 @@ public class WhiteboardTest {
         assertTrue(failed.failureMessage, failed.failureMessage.contains("127.0.0.1:" + port));
         assertNull(failed.localAddress);
         // The others serve; a port without a host means loopback.
-        assertEquals("a", awaitRoundTrip(port, "a"));
-        assertEquals("b", awaitRoundTrip(other, "b"));
+        assertEquals("a", awaitRoundTrip(port, "a", WAIT));
+        assertEquals("b", awaitRoundTrip(other, "b", WAIT));
         assertEquals("127.0.0.1:" + other, server(serviceId(third)).localAddress);
 
         // When the first goes, the second is bound in its place.
@@ -209,7 +195,7 @@ public class WhiteboardTest {
                 () -> find(runtime().getRuntimeDTO(), serviceId(second)) != null
                         && !(find(runtime().getRuntimeDTO(), serviceId(second))
                                 instanceof FailedServerDTO));
-        assertEquals("c", awaitRoundTrip(port, "c"));
+        assertEquals("c", awaitRoundTrip(port, "c", WAIT));
 
         // A port held by someone else entirely.
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -254,8 +240,8 @@ public class WhiteboardTest {
             props.put(UVTCP_SERVER_NODELAY, true);
             registerWith(echo(), props);
 
-            assertEquals("plugin", awaitRoundTrip(pluginPort, "plugin"));
-            assertEquals("handler", awaitRoundTrip(handlerPort, "handler"));
+            assertEquals("plugin", awaitRoundTrip(pluginPort, "plugin", WAIT));
+            assertEquals("handler", awaitRoundTrip(handlerPort, "handler", WAIT));
 
             try (Socket open = connect(pluginPort)) {
                 assertEquals("open", roundTrip(open, "open"));
@@ -301,7 +287,7 @@ public class WhiteboardTest {
                     runtime().getRuntimeDTO(), serviceId(waiting)) instanceof FailedServerDTO));
             waiting.unregister();
             await("the port closed", () -> refuses(pluginPort));
-            assertEquals("handler", awaitRoundTrip(handlerPort, "handler"));
+            assertEquals("handler", awaitRoundTrip(handlerPort, "handler", WAIT));
         } finally {
             plugin.uninstall();
             configuration.delete();
@@ -456,57 +442,6 @@ public class WhiteboardTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("not within " + WAIT_MS + " ms: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String awaitRoundTrip(int port, String message) throws Exception {
-        String[] reply = new String[1];
-        await("an echo on port " + port, () -> {
-            try (Socket socket = connect(port)) {
-                reply[0] = roundTrip(socket, message);
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
-        return reply[0];
-    }
-
-    private static boolean refuses(int port) {
-        try (Socket ignored = connect(port)) {
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        } catch (IOException other) {
-            return false;
-        }
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-        socket.setSoTimeout((int) WAIT_MS);
-        return socket;
-    }
-
-    private static String roundTrip(Socket socket, String message) throws IOException {
-        byte[] bytes = message.getBytes(UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes);
-        out.flush();
-        InputStream in = socket.getInputStream();
-        return new String(in.readNBytes(bytes.length), UTF_8);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        Await.until(what, WAIT, condition);
     }
 }

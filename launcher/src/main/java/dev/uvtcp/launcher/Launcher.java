@@ -40,6 +40,12 @@ import org.osgi.framework.launch.FrameworkFactory;
  * framework runs, the warnings and errors of the OSGi log and the fate of each file in the
  * deploy folder (the {@code dev.uvtcp.launcher.console} bundle). The banner states what the
  * uvtcp whiteboard really serves, or why not.
+ *
+ * <p>Socket activation: started by a service manager that hands over listening sockets
+ * (systemd's {@code LISTEN_PID}/{@code LISTEN_FDS}/{@code LISTEN_FDNAMES}, with {@code java} as
+ * the process it starts), the whiteboard serves them: {@code uvtcp.server.address = fd:NAME}
+ * in a plugin's configuration, or the socket's own address. The launcher passes nothing on:
+ * the bundles read the JVM's environment, and the framework starts no child process.
  */
 public final class Launcher {
 
@@ -282,8 +288,13 @@ public final class Launcher {
             String line;
             while ((line = reader.readLine()) != null) {
                 line = line.strip();
-                if (!line.isEmpty() && !line.startsWith("#")) {
-                    names.add(line);
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                for (String name : line.split(",")) {
+                    if (!name.isBlank()) {
+                        names.add(name.strip());
+                    }
                 }
             }
         }

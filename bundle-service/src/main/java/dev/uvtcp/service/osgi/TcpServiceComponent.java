@@ -1,7 +1,7 @@
 package dev.uvtcp.service.osgi;
 
-import dev.uvtcp.service.DelegatingTcpService;
-import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.PublishedTcpService;
+import dev.uvtcp.service.ConsumerTcpService;
 import dev.uvtcp.TcpService;
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
@@ -24,7 +24,7 @@ import org.osgi.service.component.annotations.ServiceScope;
  * to create handles.
  */
 @Component(service = TcpService.class, scope = ServiceScope.BUNDLE)
-public final class TcpServiceComponent extends DelegatingTcpService {
+public final class TcpServiceComponent extends PublishedTcpService {
 
     private final String owner;
 
@@ -39,7 +39,7 @@ public final class TcpServiceComponent extends DelegatingTcpService {
     }
 
     private TcpServiceComponent(LoopGroupComponent loops, Bundle using) {
-        super(new TcpServiceView(loops.group(), ownerName(using),
+        super(new ConsumerTcpService(loops.group(), ownerName(using),
                 using == null ? -1 : using.getBundleId()));
         this.owner = ownerName(using);
     }
@@ -55,7 +55,7 @@ public final class TcpServiceComponent extends DelegatingTcpService {
     /** Closes every handle the consumer bundle still has open and refuses new ones. */
     @Deactivate
     void deactivate() {
-        view.release();
+        consumer.release();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.uvtcp.service.whiteboard;
 
 import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.ConsumerTcpService;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PROPERTY;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
@@ -25,16 +25,21 @@ import java.util.TreeMap;
 
 /**
  * The {@code uvtcp.server.*} service properties of a whiteboard {@link dev.uvtcp.ConnectionHandler},
- * checked and turned into what {@link TcpServiceView#listen} needs.
+ * checked and turned into what {@link ConsumerTcpService#listen} needs.
  *
  * @param address the address property as given (for messages and the DTOs)
- * @param socketAddress where to listen
+ * @param socketAddress where to listen; null when {@code inheritedName} is given
+ * @param inheritedName for an {@code fd:NAME} address, the inherited socket to serve
+ *     ({@link dev.uvtcp.service.InheritedSockets#find}); else null
  * @param options backlog and limits
  * @param noDelay TCP_NODELAY for accepted connections
  * @param keepAliveSeconds keep-alive delay for accepted connections; 0: off
  */
-record WhiteboardConfig(String address, InetSocketAddress socketAddress, ListenOptions options,
-        boolean noDelay, int keepAliveSeconds) {
+record WhiteboardConfig(String address, InetSocketAddress socketAddress, String inheritedName,
+        ListenOptions options, boolean noDelay, int keepAliveSeconds) {
+
+    /** An address {@code fd:NAME} serves the socket a service manager handed over as NAME. */
+    static final String INHERITED_PREFIX = "fd:";
 
     /** The host used when the address names only a port: loopback, never the wildcard. */
     static final String DEFAULT_HOST = "127.0.0.1";
@@ -88,7 +93,8 @@ record WhiteboardConfig(String address, InetSocketAddress socketAddress, ListenO
      */
     static WhiteboardConfig parse(Map<String, ?> properties) throws InvalidException {
         Object rawAddress = single(properties.get(UVTCP_SERVER_ADDRESS));
-        InetSocketAddress socketAddress = parseAddress(rawAddress);
+        String inheritedName = inheritedName(rawAddress);
+        InetSocketAddress socketAddress = inheritedName != null ? null : parseAddress(rawAddress);
         ListenOptions options = ListenOptions.defaults()
                 .withBacklog(intValue(properties, UVTCP_SERVER_BACKLOG,
                         ListenOptions.DEFAULT_BACKLOG, 0));
@@ -108,7 +114,26 @@ record WhiteboardConfig(String address, InetSocketAddress socketAddress, ListenO
         boolean noDelay = booleanValue(properties, UVTCP_SERVER_NODELAY);
         int keepAlive = intValue(properties, UVTCP_SERVER_KEEPALIVE, 0, 0);
         return new WhiteboardConfig(describe(properties.get(UVTCP_SERVER_ADDRESS)),
-                socketAddress, options, noDelay, keepAlive);
+                socketAddress, inheritedName, options, noDelay, keepAlive);
+    }
+
+    /**
+     * @return NAME of an {@code fd:NAME} address (a name from {@code LISTEN_FDNAMES} or an
+     *     inherited descriptor's number), or null for any other address
+     * @throws InvalidException for {@code fd:} without a name
+     */
+    static String inheritedName(Object value) throws InvalidException {
+        if (!(value instanceof String text)
+                || !text.trim().regionMatches(true, 0, INHERITED_PREFIX, 0,
+                        INHERITED_PREFIX.length())) {
+            return null;
+        }
+        String name = text.trim().substring(INHERITED_PREFIX.length()).trim();
+        if (name.isEmpty()) {
+            throw invalidAddress(value, "fd: needs the name of a socket handed over by the"
+                    + " service manager (LISTEN_FDNAMES), e.g. fd:echo");
+        }
+        return name;
     }
 
     /**

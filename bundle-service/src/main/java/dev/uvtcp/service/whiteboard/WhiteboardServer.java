@@ -1,12 +1,15 @@
 package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.service.InheritedSockets;
+import dev.uvtcp.service.InheritedSockets.InheritedSocket;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.TcpServiceView;
-import dev.uvtcp.service.UvHandle;
+import dev.uvtcp.service.ConsumerTcpService;
+import dev.uvtcp.service.RuntimeIntrospection;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_PERMISSION_DENIED;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_UNKNOWN;
 
@@ -16,17 +19,25 @@ import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.ServerDTO;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One whiteboard server: a registered {@link ConnectionHandler} service with a
- * {@code uvtcp.server.address}, the {@link TcpServiceView} that owns its listener and its
+ * {@code uvtcp.server.address}, the {@link ConsumerTcpService} that owns its listener and its
  * connections (for the handler's bundle), and its status.
  *
  * <p>Threading: {@link #bind}, {@link #rebindIfChanged}, {@link #retryIfAddressWasInUse} and
  * {@link #close} run on the runtime's worker thread only, never on a loop thread (they wait for
  * the loop); the status and the counters may be read from any thread.
+ *
+ * <p>Socket activation: an address {@code fd:NAME} serves the socket a service manager handed
+ * over under that name, and an address that is exactly an inherited socket's local address
+ * serves that socket instead of binding a new one ({@link InheritedSockets}); either way the
+ * listener adopts a duplicate and the inherited descriptor stays open, so closing and binding
+ * again (an update, a refresh, a restart of the process under the same service manager)
+ * refuses no connection.
  */
 public final class WhiteboardServer {
 
@@ -37,7 +48,8 @@ public final class WhiteboardServer {
     final String bundleSymbolicName;
     private final String description;
     private final ConnectionHandler handler;
-    private final TcpServiceView view;
+    private final ConsumerTcpService view;
+    private final InheritedSockets inherited;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong acceptedConnections = new AtomicLong();
     /** Worker thread only: the properties of the last bind. */
@@ -57,13 +69,24 @@ public final class WhiteboardServer {
 
     public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
             String bundleVersion, ConnectionHandler handler) {
+        this(group, serviceId, bundleId, bundleSymbolicName, bundleVersion, handler,
+                InheritedSockets.fromEnvironment());
+    }
+
+    /**
+     * @param inherited the sockets handed over by a service manager, for {@code fd:NAME}
+     *     addresses and addresses that match one of them
+     */
+    public WhiteboardServer(LoopGroup group, long serviceId, long bundleId, String bundleSymbolicName,
+            String bundleVersion, ConnectionHandler handler, InheritedSockets inherited) {
+        this.inherited = inherited;
         this.serviceId = serviceId;
         this.bundleId = bundleId;
         this.bundleSymbolicName = bundleSymbolicName;
         this.handler = handler;
         this.description = "ConnectionHandler service " + serviceId + " of bundle "
                 + bundleSymbolicName + " [" + bundleId + "]";
-        this.view = new TcpServiceView(group, "bundle " + bundleSymbolicName + " "
+        this.view = new ConsumerTcpService(group, "bundle " + bundleSymbolicName + " "
                 + bundleVersion + " [" + bundleId + "] (whiteboard service " + serviceId + ")",
                 bundleId);
     }
@@ -102,19 +125,49 @@ public final class WhiteboardServer {
         }
         int backlog = config.options().backlog();
         try {
-            Tcp server = view.listen(config.socketAddress(), config.options(),
-                    connectionHandler(config));
+            Tcp server = listen(config);
             listener = server;
             String local = SocketAddresses.describe(server.localAddress());
-            status = new Status(address, local, backlog, ((UvHandle) server).id(),
+            status = new Status(address, local, backlog, RuntimeIntrospection.handleId(server),
                     server.loop().name(), -1, null, null);
             LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: serving {0} on {1}",
                     description, local);
         } catch (UvException e) {
             fail(address, backlog, reason(e.errorName()), e.getMessage(), e.errorName());
+        } catch (WhiteboardConfig.InvalidException e) {
+            fail(address, backlog, e.reason, e.getMessage(), null);
         } catch (RuntimeException e) {
             fail(address, backlog, FAILURE_REASON_UNKNOWN, String.valueOf(e), null);
         }
+    }
+
+    /**
+     * Worker thread: a listener on the inherited socket the configuration names or matches,
+     * else on a new socket bound to its address.
+     */
+    private Tcp listen(WhiteboardConfig config)
+            throws UvException, WhiteboardConfig.InvalidException {
+        ConnectionHandler accepted = connectionHandler(config);
+        Optional<InheritedSocket> socket;
+        if (config.inheritedName() != null) {
+            socket = inherited.find(config.inheritedName());
+            if (socket.isEmpty()) {
+                throw new WhiteboardConfig.InvalidException(FAILURE_REASON_INVALID_ADDRESS,
+                        dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS + "="
+                                + config.address() + ": no socket named \""
+                                + config.inheritedName() + "\" was handed over by the service"
+                                + " manager; handed over: " + inherited);
+            }
+        } else {
+            socket = inherited.isEmpty() ? Optional.empty()
+                    : inherited.matching(config.socketAddress(), view);
+        }
+        if (socket.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "uvtcp whiteboard: {0} serves the inherited"
+                    + " socket {1}", description, socket.get());
+            return view.listenInherited(socket.get().fd(), config.options(), accepted);
+        }
+        return view.listen(config.socketAddress(), config.options(), accepted);
     }
 
     private void fail(String address, int backlog, int reason, String message,

@@ -1,24 +1,27 @@
 package dev.uvtcp.itest.karaf;
 
+import static dev.uvtcp.testsupport.Sockets.connect;
+import static dev.uvtcp.testsupport.Sockets.freePort;
+import static dev.uvtcp.testsupport.Sockets.refuses;
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.uvtcp.testsupport.Await;
+import dev.uvtcp.testsupport.Processes;
+import dev.uvtcp.testsupport.Sockets;
+import dev.uvtcp.testsupport.TestFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -44,7 +47,7 @@ import org.junit.jupiter.api.Test;
  */
 class KarafFeatureTest {
 
-    private static final long WAIT_MS = 60_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final List<Process> processes = new ArrayList<>();
     private Path karaf;
@@ -55,10 +58,10 @@ class KarafFeatureTest {
     @BeforeEach
     void freshKaraf() throws IOException {
         Path work = Path.of(System.getProperty("uvtcp.karaf.work", "target/karaf-run"));
-        deleteRecursively(work);
+        TestFiles.deleteRecursively(work);
         karaf = work.resolve("karaf");
-        copyRecursively(Path.of(required("uvtcp.karaf.dist")), karaf);
-        copyRecursively(Path.of(required("uvtcp.karaf.repo")), karaf.resolve("system"));
+        TestFiles.copyRecursively(Path.of(required("uvtcp.karaf.dist")), karaf);
+        TestFiles.copyRecursively(Path.of(required("uvtcp.karaf.repo")), karaf.resolve("system"));
         // Karaf's scr feature bundles, which the distribution does not carry.
         Path extra = Path.of(required("uvtcp.karaf.extra"));
         for (String coordinates : required("uvtcp.karaf.extra.artifacts").split(",")) {
@@ -75,14 +78,7 @@ class KarafFeatureTest {
     @AfterEach
     void stopEverything() throws Exception {
         for (Process process : processes) {
-            ProcessHandle handle = process.toHandle();
-            List<ProcessHandle> children = handle.descendants().toList();
-            handle.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                handle.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            children.forEach(ProcessHandle::destroyForcibly);
+            Processes.stop(process, Duration.ofSeconds(30));
         }
         Path karafLog = karaf.resolve("data/log/karaf.log");
         if (Files.exists(karafLog)) {
@@ -180,7 +176,7 @@ class KarafFeatureTest {
         try (OutputStream in = client.getOutputStream()) {
             in.write((String.join("\n", commands) + "\n").getBytes(UTF_8));
         }
-        if (!client.waitFor(WAIT_MS * 2, TimeUnit.MILLISECONDS)) {
+        if (!client.waitFor(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
             fail("bin/client did not finish " + List.of(commands) + ":\n"
                     + Files.readString(out) + "\nkaraf:\n" + Files.readString(log));
         }
@@ -207,61 +203,15 @@ class KarafFeatureTest {
     // ---------------------------------------------------------------- sockets
 
     private String awaitRoundTrip(int port, String message) throws Exception {
-        String[] reply = new String[1];
-        await("an echo on port " + port, () -> {
-            try (Socket socket = connect(port)) {
-                reply[0] = roundTrip(socket, message);
-                return reply[0].length() == message.length();
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
-        return reply[0];
+        return Sockets.awaitRoundTrip(port, message, WAIT, karafEnded());
     }
 
     private void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (!server.isAlive()) {
-                fail("Karaf ended while waiting for " + what + ":\n" + Files.readString(log));
-            }
-            if (System.currentTimeMillis() > deadline) {
-                fail("not within " + WAIT_MS + " ms: " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, WAIT, condition, karafEnded());
     }
 
-    private static boolean refuses(int port) {
-        try (Socket ignored = connect(port)) {
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        } catch (IOException other) {
-            return false;
-        }
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static String roundTrip(Socket socket, String message) throws IOException {
-        byte[] bytes = message.getBytes(UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(bytes);
-        out.flush();
-        InputStream in = socket.getInputStream();
-        return new String(in.readNBytes(bytes.length), UTF_8);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private Await.Abort karafEnded() {
+        return () -> server.isAlive() ? null : "Karaf ended:\n" + read(log);
     }
 
     // ---------------------------------------------------------------- files
@@ -287,28 +237,4 @@ class KarafFeatureTest {
         Files.writeString(file, "\n" + text, StandardOpenOption.APPEND);
     }
 
-    private static void copyRecursively(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING,
-                            StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
-            }
-        }
-    }
 }

@@ -1,15 +1,19 @@
-package dev.uvtcp.service;
+package dev.uvtcp.jni;
 
-import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * A loop's scratch array for one native write of many buffers, laid out as the native layer
- * reads it (address and length of each, {@link UvNative#IOV_BYTES} bytes per buffer). libuv
- * copies what it is given, so the array is reused for the next write. Loop thread only.
+ * reads it (address and length of each, {@link UvNative#IOV_BYTES} bytes per buffer), for
+ * {@link UvNative#write} and {@link UvNative#tryWrite}. The layout stays inside the native
+ * boundary: callers only add (address, length) pairs. libuv copies what it is given, so the
+ * array is reused for the next write.
+ *
+ * <p>Threading: one loop thread only (each loop has its own). Lifetime: the loop's; the direct
+ * memory goes with the object.
  */
-final class IoVectors {
+public final class IoVectors {
 
     private ByteBuffer entries;
     /** Where {@link #entries} starts in memory: what native writes are given. */
@@ -17,15 +21,13 @@ final class IoVectors {
     private int capacity;
     private int count;
 
-    IoVectors() {
+    /** An empty array with room for 16 buffers; it grows as needed. */
+    public IoVectors() {
         grow(16);
     }
 
-    /**
-     * Adds a buffer. (Adjacent pieces of one write are merged before they get here, by
-     * {@link PendingWrite#addSegment}.)
-     */
-    void add(long bufferAddress, int length) {
+    /** Adds a buffer: {@code length} bytes at {@code bufferAddress}. */
+    public void add(long bufferAddress, int length) {
         if (count == capacity) {
             grow(capacity * 2);
         }
@@ -35,15 +37,18 @@ final class IoVectors {
         count++;
     }
 
-    int count() {
+    /** @return the buffers added since the last {@link #clear()} */
+    public int count() {
         return count;
     }
 
-    long address() {
+    /** @return where the array starts in memory: the {@code iov} argument of the writes */
+    public long address() {
         return address;
     }
 
-    void clear() {
+    /** Empties the array for the next write (its memory is kept). */
+    public void clear() {
         count = 0;
     }
 
