@@ -7,7 +7,7 @@ import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.TcpServerRuntime;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.TcpServiceSettings;
-import dev.uvtcp.service.TcpServiceView;
+import dev.uvtcp.service.ConsumerTcpService;
 import dev.uvtcp.service.whiteboard.RuntimeSnapshot;
 import dev.uvtcp.service.whiteboard.WhiteboardServer;
 import jakarta.annotation.PreDestroy;
@@ -53,7 +53,7 @@ public class UvtcpRuntime implements TcpServerRuntime {
     /** Guarded by lock: null until started, and again after close. */
     private LoopGroup group;
     /** Guarded by lock: the application's TcpService, over {@link #group}. */
-    private TcpServiceView view;
+    private ConsumerTcpService view;
     /** Guarded by lock, copied on write: read without it by the runtime DTO. */
     private volatile List<WhiteboardServer> servers = List.of();
     /** Guarded by lock. */
@@ -131,7 +131,7 @@ public class UvtcpRuntime implements TcpServerRuntime {
             throw new UncheckedIOException("uvtcp: cannot start the loops of application "
                     + applicationName, e);
         }
-        view = new TcpServiceView(group, "application " + applicationName + " (CDI)");
+        view = new ConsumerTcpService(group, "application " + applicationName + " (CDI)");
         LOG.log(System.Logger.Level.INFO, "uvtcp: started {0} loop(s) {1}0.. for application {2}",
                 chosen.loops(), chosen.threadNamePrefix(), applicationName);
     }

@@ -103,12 +103,13 @@ public final class WhiteboardServer {
      */
     public WhiteboardServer(LoopGroup group, long serverId, String owner,
             ConnectionHandler handler) {
+        this.inherited = InheritedSockets.fromEnvironment();
         this.serviceId = serverId;
         this.bundleId = -1;
         this.bundleSymbolicName = owner;
         this.handler = handler;
         this.description = "ConnectionHandler " + owner;
-        this.view = new TcpServiceView(group, owner + " (whiteboard server " + serverId + ")");
+        this.view = new ConsumerTcpService(group, owner + " (whiteboard server " + serverId + ")");
     }
 
     /** Worker thread: binds a listener as the properties say, or records why it cannot. */
