@@ -48,6 +48,7 @@ class StagedArtifactsIT {
             "uvtcp-native", "dev.uvtcp.jni",
             "uvtcp-service", "dev.uvtcp.service",
             "uvtcp-shell", "dev.uvtcp.shell",
+            "uvtcp-cdi", "dev.uvtcp.cdi",
             "uvtcp-launcher", "dev.uvtcp.launcher");
 
     private static StagingRepository staging;

@@ -1,8 +1,8 @@
 package dev.uvtcp.service.osgi;
 
 import dev.uvtcp.service.LoopGroup;
-import dev.uvtcp.service.RuntimeIntrospection;
 import dev.uvtcp.service.whiteboard.GraceListeners;
+import dev.uvtcp.service.whiteboard.RuntimeSnapshot;
 import dev.uvtcp.service.whiteboard.WhiteboardServer;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 
@@ -10,11 +10,8 @@ import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.Loop;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
-import dev.uvtcp.runtime.ServerDTO;
 import dev.uvtcp.runtime.TcpServerRuntime;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
@@ -213,22 +210,8 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
 
     @Override
     public RuntimeDTO getRuntimeDTO() {
-        List<ServerDTO> serving = new ArrayList<>();
-        List<FailedServerDTO> failed = new ArrayList<>();
-        for (WhiteboardServer server : servers.values()) {
-            ServerDTO dto = server.toDTO();
-            if (dto instanceof FailedServerDTO failure) {
-                failed.add(failure);
-            } else {
-                serving.add(dto);
-            }
-        }
-        RuntimeDTO runtime = new RuntimeDTO();
-        runtime.servers = serving.toArray(new ServerDTO[0]);
-        runtime.failedServers = failed.toArray(new FailedServerDTO[0]);
+        RuntimeDTO runtime = RuntimeSnapshot.of(group, servers.values());
         runtime.graceListeners = grace.toDTOs();
-        runtime.loops = RuntimeIntrospection.loops(group);
-        runtime.handles = RuntimeIntrospection.handles(group);
         return runtime;
     }
 

@@ -120,6 +120,31 @@ public final class WhiteboardServer {
     }
 
     /**
+     * A server outside OSGi (a CDI bean, for instance): no bundle, no grace period (an
+     * application's servers stop with it). {@code owner} stands in for the bundle's symbolic
+     * name in messages and in the DTOs ({@code bundleId} is -1), and names the owner of the
+     * listener and its connections.
+     *
+     * @param group the loops to serve on
+     * @param serverId the server's number, shown as {@code serviceId} in the DTOs
+     * @param owner who registered the handler, e.g. {@code "CDI bean com.example.Echo"}
+     * @param handler gets every accepted connection, on its loop thread
+     */
+    public WhiteboardServer(LoopGroup group, long serverId, String owner,
+            ConnectionHandler handler) {
+        this.group = group;
+        this.grace = new GraceListeners(null, 0, () -> { });
+        this.inherited = InheritedSockets.fromEnvironment();
+        this.serviceId = serverId;
+        this.bundleId = -1;
+        this.bundleSymbolicName = owner;
+        this.handler = handler;
+        this.description = "ConnectionHandler " + owner;
+        this.viewName = owner + " (whiteboard server " + serverId + ")";
+        this.view = new ConsumerTcpService(group, viewName);
+    }
+
+    /**
      * Worker thread: listens as the properties say, or records why it cannot. An inherited
      * socket the properties name or match is served by a new listener on a duplicate of it.
      * Otherwise the listener this server has is kept if the address is the same (the other
