@@ -1,5 +1,6 @@
 package dev.uvtcp.cdi;
 
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -236,19 +237,6 @@ class CdiIntegrationTest {
             return true;
         } catch (IOException other) {
             return false;
-        }
-    }
-
-    private static String roundTrip(int port, String message) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(10_000);
-            byte[] bytes = message.getBytes(UTF_8);
-            OutputStream out = socket.getOutputStream();
-            out.write(bytes);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readNBytes(bytes.length), UTF_8);
         }
     }
 }

@@ -6,7 +6,7 @@ import static dev.uvtcp.itest.payara.ServerProbe.httpGet;
 import static dev.uvtcp.itest.payara.ServerProbe.read;
 import static dev.uvtcp.itest.payara.ServerProbe.refuses;
 import static dev.uvtcp.itest.payara.ServerProbe.required;
-import static dev.uvtcp.itest.payara.ServerProbe.roundTrip;
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static dev.uvtcp.itest.payara.ServerProbe.threadsStartingWith;
 import static org.assertj.core.api.Assertions.assertThat;
 

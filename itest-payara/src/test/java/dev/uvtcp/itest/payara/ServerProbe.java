@@ -1,5 +1,6 @@
 package dev.uvtcp.itest.payara;
 
+import static dev.uvtcp.testsupport.Sockets.roundTrip;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
@@ -77,19 +78,6 @@ final class ServerProbe {
             }
         }
         throw new IllegalStateException("no free range of " + count + " ports found");
-    }
-
-    static String roundTrip(int port, String message) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            socket.setSoTimeout(10_000);
-            byte[] bytes = message.getBytes(UTF_8);
-            OutputStream out = socket.getOutputStream();
-            out.write(bytes);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readNBytes(bytes.length), UTF_8);
-        }
     }
 
     /** Retries connection failures (a server that is still binding) until the deadline. */
