@@ -1,8 +1,8 @@
 package dev.uvtcp.service.osgi;
 
+import dev.uvtcp.UvException;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.TcpServiceSettings;
-import dev.uvtcp.UvException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.service.component.ComponentContext;

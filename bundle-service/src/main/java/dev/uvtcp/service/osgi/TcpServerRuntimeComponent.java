@@ -1,24 +1,23 @@
 package dev.uvtcp.service.osgi;
 
+import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
+
+import dev.uvtcp.ConnectionHandler;
+import dev.uvtcp.runtime.FailedServerDTO;
+import dev.uvtcp.runtime.RuntimeDTO;
+import dev.uvtcp.runtime.TcpServerRuntime;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.whiteboard.GraceListeners;
 import dev.uvtcp.service.whiteboard.RuntimeSnapshot;
 import dev.uvtcp.service.whiteboard.WhiteboardServer;
-import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
-
-import dev.uvtcp.ConnectionHandler;
-import dev.uvtcp.Loop;
-import dev.uvtcp.runtime.FailedServerDTO;
-import dev.uvtcp.runtime.RuntimeDTO;
-import dev.uvtcp.runtime.TcpServerRuntime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.osgi.framework.Bundle;

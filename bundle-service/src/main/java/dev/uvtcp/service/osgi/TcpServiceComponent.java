@@ -1,8 +1,8 @@
 package dev.uvtcp.service.osgi;
 
-import dev.uvtcp.service.PublishedTcpService;
-import dev.uvtcp.service.ConsumerTcpService;
 import dev.uvtcp.TcpService;
+import dev.uvtcp.service.ConsumerTcpService;
+import dev.uvtcp.service.PublishedTcpService;
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;

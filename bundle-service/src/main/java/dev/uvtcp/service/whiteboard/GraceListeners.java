@@ -1,8 +1,8 @@
 package dev.uvtcp.service.whiteboard;
 
+import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.service.AdoptableListener;
 import dev.uvtcp.service.RuntimeIntrospection;
-import dev.uvtcp.runtime.GraceListenerDTO;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,14 +1,13 @@
 package dev.uvtcp.service.whiteboard;
 
-import dev.uvtcp.service.LoopGroup;
-import dev.uvtcp.service.RuntimeIntrospection;
-
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.runtime.HandleDTO;
 import dev.uvtcp.runtime.LoopDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.ServerDTO;
+import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.RuntimeIntrospection;
 import java.util.ArrayList;
 import java.util.List;
 

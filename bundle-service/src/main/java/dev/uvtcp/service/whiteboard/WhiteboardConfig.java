@@ -1,7 +1,5 @@
 package dev.uvtcp.service.whiteboard;
 
-import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.ConsumerTcpService;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_ADDRESS;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_INVALID_PROPERTY;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
@@ -14,6 +12,8 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_NODELAY;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_PREFIX;
 
 import dev.uvtcp.ListenOptions;
+import dev.uvtcp.service.ConsumerTcpService;
+import dev.uvtcp.service.SocketAddresses;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,12 +1,5 @@
 package dev.uvtcp.service.whiteboard;
 
-import dev.uvtcp.service.AdoptableListener;
-import dev.uvtcp.service.InheritedSockets;
-import dev.uvtcp.service.InheritedSockets.InheritedSocket;
-import dev.uvtcp.service.LoopGroup;
-import dev.uvtcp.service.SocketAddresses;
-import dev.uvtcp.service.ConsumerTcpService;
-import dev.uvtcp.service.RuntimeIntrospection;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_IN_USE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_ADDRESS_NOT_AVAILABLE;
 import static dev.uvtcp.runtime.TcpWhiteboardConstants.FAILURE_REASON_BIND_FAILED;
@@ -19,6 +12,13 @@ import dev.uvtcp.Tcp;
 import dev.uvtcp.UvException;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.ServerDTO;
+import dev.uvtcp.service.AdoptableListener;
+import dev.uvtcp.service.ConsumerTcpService;
+import dev.uvtcp.service.InheritedSockets.InheritedSocket;
+import dev.uvtcp.service.InheritedSockets;
+import dev.uvtcp.service.LoopGroup;
+import dev.uvtcp.service.RuntimeIntrospection;
+import dev.uvtcp.service.SocketAddresses;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.uvtcp.service.osgi;
 
-import dev.uvtcp.service.TcpServiceSettings;
-import dev.uvtcp.service.TestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.uvtcp.service.TcpServiceSettings;
+import dev.uvtcp.service.TestSupport;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.Collections;

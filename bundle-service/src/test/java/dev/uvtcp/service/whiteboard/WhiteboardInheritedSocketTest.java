@@ -5,12 +5,11 @@ import static dev.uvtcp.runtime.TcpWhiteboardConstants.UVTCP_SERVER_ADDRESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uvtcp.ConnectionHandler;
-import dev.uvtcp.Tcp;
 import dev.uvtcp.jni.UvNative;
 import dev.uvtcp.runtime.FailedServerDTO;
 import dev.uvtcp.runtime.ServerDTO;
-import dev.uvtcp.service.InheritedSockets;
 import dev.uvtcp.service.InheritedSockets.InheritedSocket;
+import dev.uvtcp.service.InheritedSockets;
 import dev.uvtcp.service.LoopGroup;
 import dev.uvtcp.service.StandaloneTcpService;
 import dev.uvtcp.service.TcpServiceSettings;
