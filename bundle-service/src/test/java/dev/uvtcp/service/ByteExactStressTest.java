@@ -615,7 +615,7 @@ class ByteExactStressTest {
         }
         long churnedDuring = churned.get() - churnedBefore;
         churner.join(SECONDS.toMillis(30));
-        long cancelled = churnRelays.stream().mapToLong(r -> r.failedWrites.get()).sum();
+        long cancelled = churnRelays.stream().mapToLong(r -> r.tally.failedWrites()).sum();
         run.note("%,d connections churned (%,d while the checked streams pumped), %,d of their"
                 + " echo writes failed when they were closed with writes queued", churned.get(),
                 churnedDuring, cancelled);
@@ -809,7 +809,7 @@ class ByteExactStressTest {
         // nothing more for 200 ms (the echo stopped reading).
         long stalledSince = 0;
         long lastSent = -1;
-        while (relay.get() == null || relay.get().failedWrites.get() == 0) {
+        while (relay.get() == null || relay.get().tally.failedWrites() == 0) {
             run.checkDeadline("the echo's first refused write or a stalled client; " + sender
                     + ", " + relay.get());
             long sentNow = sender.sent();
@@ -827,10 +827,10 @@ class ByteExactStressTest {
         run.await(checker.ended, "EOF after the echo");
         Relay echo = relay.get();
         run.note("echo: %s", echo);
-        assertThat(echo.failedWrites.get()).as("echo writes refused: reading paused first; %s",
+        assertThat(echo.tally.failedWrites()).as("echo writes refused: reading paused first; %s",
                 echo).isZero();
         assertThat(checker.position()).as("bytes the client received: exactly those of the echo"
-                + " writes that succeeded; %s", echo).isEqualTo(echo.okBytes.get());
+                + " writes that succeeded; %s", echo).isEqualTo(echo.tally.okBytes());
         assertThat(checker.crc()).isEqualTo(BytePattern.crcOfPrefix(seed, checker.position()));
     }
 
@@ -884,7 +884,7 @@ class ByteExactStressTest {
         }
         assertThat(seen).as("connections reported by the C client").isEqualTo(conns);
         run.checkedByOthers.addAndGet(received);
-        long cancelled = run.relays.stream().mapToLong(r -> r.failedWrites.get()).sum();
+        long cancelled = run.relays.stream().mapToLong(r -> r.tally.failedWrites()).sum();
         run.note("C client pid %d: %d idle, %d ping-pong reset (%d echo writes failed on"
                 + " close), %d pumping", process.pid(), idle, pingpong, cancelled, conns);
     }

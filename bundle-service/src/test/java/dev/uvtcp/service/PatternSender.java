@@ -94,10 +94,8 @@ final class PatternSender {
     /** The writer of the moment (one at a time): stream bytes handed to write so far. */
     private volatile long sent;
     private final AtomicLong settledBytes = new AtomicLong();
-    private final AtomicLong okBytes = new AtomicLong();
+    private final WriteTally tally = new WriteTally();
     private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong failedWrites = new AtomicLong();
-    private volatile Throwable firstFailure;
     /** Set once a write failed or the scenario stops: nothing more is written. */
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean pumping;
@@ -482,13 +480,8 @@ final class PatternSender {
                     }
                 }
             }
-            if (error == null) {
-                okBytes.addAndGet(n);
-            } else {
-                failedWrites.incrementAndGet();
-                if (firstFailure == null) {
-                    firstFailure = error;
-                }
+            tally.record(n, error);
+            if (error != null) {
                 stopped.set(true);
             }
             if (log != null) {
@@ -523,7 +516,7 @@ final class PatternSender {
     }
 
     long okBytes() {
-        return okBytes.get();
+        return tally.okBytes();
     }
 
     long writes() {
@@ -531,16 +524,16 @@ final class PatternSender {
     }
 
     long failedWrites() {
-        return failedWrites.get();
+        return tally.failedWrites();
     }
 
     Throwable firstFailure() {
-        return firstFailure;
+        return tally.firstFailure();
     }
 
     /** Bytes of the writes before the first failed one: the peer must receive these. */
     long okPrefix() {
-        return log == null ? okBytes.get() : log.okPrefix();
+        return log == null ? tally.okBytes() : log.okPrefix();
     }
 
     /** End of the first failed write (or everything sent): the peer can receive no more. */
@@ -551,9 +544,7 @@ final class PatternSender {
     @Override
     public String toString() {
         return "sender[" + path + ", seed " + Long.toHexString(seed) + ", sent " + sent + " of "
-                + total + ", " + writes.get() + " writes, ok " + okBytes.get() + " bytes, failed "
-                + failedWrites.get() + (firstFailure != null ? " (" + firstFailure + ")" : "")
-                + ", " + window + "]";
+                + total + ", " + writes.get() + " writes, " + tally + ", " + window + "]";
     }
 
     /** The stream range and outcome of every write, in stream order. */

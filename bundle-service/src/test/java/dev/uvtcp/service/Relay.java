@@ -63,9 +63,7 @@ final class Relay implements ReadHandler {
     /** Set on EOF or error: reading is never resumed after it. */
     private volatile boolean ended;
 
-    final AtomicLong okBytes = new AtomicLong();
-    final AtomicLong failedWrites = new AtomicLong();
-    volatile Throwable firstFailure;
+    final WriteTally tally = new WriteTally();
 
     Relay(Path path, Stream target, StreamChecker hopCheck, boolean shutdownOnEnd) {
         this.path = path;
@@ -143,14 +141,7 @@ final class Relay implements ReadHandler {
             }
         }
         stage.whenComplete((ignored, error) -> {
-            if (error == null) {
-                okBytes.addAndGet(n);
-            } else {
-                failedWrites.incrementAndGet();
-                if (firstFailure == null) {
-                    firstFailure = error;
-                }
-            }
+            tally.record(n, error);
             if (target != null && outstanding.addAndGet(-n) < RESUME_BELOW
                     && paused.compareAndSet(true, false)) {
                 resume(source);
@@ -205,8 +196,6 @@ final class Relay implements ReadHandler {
 
     @Override
     public String toString() {
-        return "relay[" + path + ", ok " + okBytes.get() + " bytes, failed writes "
-                + failedWrites.get() + (firstFailure != null ? " (" + firstFailure + ")" : "")
-                + (paused.get() ? ", paused" : "") + "]";
+        return "relay[" + path + ", " + tally + (paused.get() ? ", paused" : "") + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.uvtcp.cdi;
 import dev.uvtcp.ConnectionHandler;
 import dev.uvtcp.TcpService;
 import dev.uvtcp.UvException;
+import dev.uvtcp.runtime.GraceListenerDTO;
 import dev.uvtcp.runtime.RuntimeDTO;
 import dev.uvtcp.runtime.TcpServerRuntime;
 import dev.uvtcp.service.LoopGroup;
@@ -184,7 +185,8 @@ public class UvtcpRuntime implements TcpServerRuntime {
         synchronized (lock) {
             current = group;
         }
-        return RuntimeSnapshot.of(current, servers);
+        // Servers stop with the application: no listener is kept in a grace period.
+        return RuntimeSnapshot.of(current, servers, new GraceListenerDTO[0]);
     }
 
     /** The application's name, as Jakarta EE names it ({@code java:app/AppName}). */

@@ -209,9 +209,7 @@ public final class TcpServerRuntimeComponent implements TcpServerRuntime {
 
     @Override
     public RuntimeDTO getRuntimeDTO() {
-        RuntimeDTO runtime = RuntimeSnapshot.of(group, servers.values());
-        runtime.graceListeners = grace.toDTOs();
-        return runtime;
+        return RuntimeSnapshot.of(group, servers.values(), grace.toDTOs());
     }
 
     /**

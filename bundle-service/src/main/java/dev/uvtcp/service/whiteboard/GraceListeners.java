@@ -57,6 +57,15 @@ public final class GraceListeners {
     }
 
     /**
+     * Grace listeners that keep nothing: a server's listener closes with it. For containers
+     * whose servers stop with their application (CDI); nothing is ever scheduled, so there is
+     * no worker.
+     */
+    public static GraceListeners disabled() {
+        return new GraceListeners(null, 0, () -> { });
+    }
+
+    /**
      * Any thread: the grace period of listeners kept from now on (those already kept keep
      * theirs).
      *
@@ -66,6 +75,9 @@ public final class GraceListeners {
         if (millis < 0) {
             throw new IllegalArgumentException("the grace period must be >= 0 ms, was "
                     + millis);
+        }
+        if (millis > 0 && worker == null) {
+            throw new IllegalStateException("grace listeners made by disabled() keep nothing");
         }
         gracePeriodMillis = millis;
     }

@@ -26,9 +26,11 @@ public final class RuntimeSnapshot {
      *
      * @param group the loops, or null when they have not been started (no loops, no handles)
      * @param servers the servers, serving and failed
+     * @param graceListeners the listeners kept in their grace period (none outside OSGi)
      * @return a new snapshot; never null, nor are its arrays
      */
-    public static RuntimeDTO of(LoopGroup group, Iterable<WhiteboardServer> servers) {
+    public static RuntimeDTO of(LoopGroup group, Iterable<WhiteboardServer> servers,
+            GraceListenerDTO[] graceListeners) {
         List<ServerDTO> serving = new ArrayList<>();
         List<FailedServerDTO> failed = new ArrayList<>();
         for (WhiteboardServer server : servers) {
@@ -42,7 +44,7 @@ public final class RuntimeSnapshot {
         RuntimeDTO runtime = new RuntimeDTO();
         runtime.servers = serving.toArray(new ServerDTO[0]);
         runtime.failedServers = failed.toArray(new FailedServerDTO[0]);
-        runtime.graceListeners = new GraceListenerDTO[0]; // a container with a grace period sets them
+        runtime.graceListeners = graceListeners;
         runtime.loops = group == null ? new LoopDTO[0] : RuntimeIntrospection.loops(group);
         runtime.handles = group == null ? new HandleDTO[0] : RuntimeIntrospection.handles(group);
         return runtime;

@@ -133,7 +133,7 @@ public final class WhiteboardServer {
     public WhiteboardServer(LoopGroup group, long serverId, String owner,
             ConnectionHandler handler) {
         this.group = group;
-        this.grace = new GraceListeners(null, 0, () -> { });
+        this.grace = GraceListeners.disabled();
         this.inherited = InheritedSockets.fromEnvironment();
         this.serviceId = serverId;
         this.bundleId = -1;
