@@ -101,7 +101,7 @@ class FaultInjectionTest {
         TestSupport.Collector serverReads = new TestSupport.Collector();
         serverSide.startReading(serverReads);
         CompletableFuture<Void> write = client.write(bigDirect(64 * MIB)).toCompletableFuture();
-        serverReads.take(64 * 1024);
+        serverReads.takeAtLeast(64 * 1024);
         serverSide.closeReset();
         Throwable error = failureOf(write);
         assertThat(((UvException) error).errorName()).isIn("ECONNRESET", "EPIPE");

@@ -177,6 +177,16 @@ public final class TestSupport {
 
         /** Waits (bounded) until {@code n} bytes in total were read, and returns them. */
         public byte[] take(int n) {
+            byte[] taken = takeAtLeast(n);
+            assertThat(taken.length).as("bytes read beyond the %d expected", n).isEqualTo(n);
+            return taken;
+        }
+
+        /**
+         * Waits (bounded) until at least {@code n} bytes were read, and returns the reads that
+         * made them up (a read may carry more: up to the loop's read buffer).
+         */
+        public byte[] takeAtLeast(int n) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
             while (out.size() < n) {
@@ -194,7 +204,6 @@ public final class TestSupport {
                 }
                 out.writeBytes(chunk);
             }
-            assertThat(out.size()).as("bytes read beyond the %d expected", n).isEqualTo(n);
             return out.toByteArray();
         }
 

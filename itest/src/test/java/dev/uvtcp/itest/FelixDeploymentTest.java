@@ -120,7 +120,7 @@ public class FelixDeploymentTest {
         Map<String, AttributeDefinition> attributes = Stream
                 .of(ocd.getAttributeDefinitions(ObjectClassDefinition.ALL))
                 .collect(Collectors.toMap(AttributeDefinition::getID, a -> a));
-        assertEquals(new TreeMap<>(Map.of("loops", "1", "readBufferSize", "65536",
+        assertEquals(new TreeMap<>(Map.of("loops", "1", "readBufferSize", "262144",
                 "threadNamePrefix", LOOP_PREFIX, "maxWriteQueueBytes", "67108864",
                 "whiteboardGracePeriodMillis", "5000")),
                 defaults(attributes));

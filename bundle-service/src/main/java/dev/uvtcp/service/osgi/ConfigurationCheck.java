@@ -80,7 +80,7 @@ record ConfigurationCheck(TcpServiceSettings settings, long whiteboardGracePerio
         return String.join("; ", problems);
     }
 
-    /** @return the settings as properties, e.g. {@code loops = 1, readBufferSize = 65536, ...} */
+    /** @return the settings as properties, e.g. {@code loops = 1, readBufferSize = 262144, ...} */
     static String describe(TcpServiceSettings settings) {
         return "loops = " + settings.loops() + ", readBufferSize = " + settings.readBufferSize()
                 + ", threadNamePrefix = " + settings.threadNamePrefix()
