@@ -257,6 +257,11 @@ gc_cmd_for() {
   esac
 }
 
+# The pump: 10 connections, 1 MiB writes, at most 2 MiB unechoed each. Writes this big keep the
+# generator's system calls per byte low enough that the server's core, not the generator's,
+# is the saturated one (with 64 KiB writes the generator's own core was the limit).
+PUMP_ARGS=(--mode=pump --conns=10 --size=1048576 --window=2097152)
+
 # workloads RUN SERVER PINNED [full=1]
 workloads() {
   local run="$1" server="$2" pinned="$3" full="${4:-1}"
@@ -265,7 +270,7 @@ workloads() {
     loadgen "$run" "$server" pp1 "$pinned" --mode=pingpong --conns=1 --size=64
   fi
   loadgen_median_of "$PUMP_REPEAT" mib_per_s "$run" "$server" pump10 "$pinned" \
-    --mode=pump --conns=10 --size=65536
+    "${PUMP_ARGS[@]}"
   loadgen "$run" "$server" connect50 "$pinned" --mode=connect --conns=50 --size=64
   if [[ $full == 1 ]]; then
     loadgen "$run" "$server" idle10k "$pinned" --mode=idle --conns=10000 --size=64 \
@@ -335,7 +340,7 @@ if [[ $SYSCALLS == 1 ]]; then
       log "system calls: $server (port $PORT)"
       start_server "$server" "$PORT"
       syscalls_of "$server" pp100 op --mode=pingpong --conns=100 --size=64
-      syscalls_of "$server" pump10 mib --mode=pump --conns=10 --size=65536
+      syscalls_of "$server" pump10 mib "${PUMP_ARGS[@]}"
       stop_server
     done
   else

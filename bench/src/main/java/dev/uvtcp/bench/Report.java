@@ -59,7 +59,7 @@ public final class Report {
             new Metric("pp1", "p99_us", "ping-pong 1 conn: p99 latency", false, "µs"),
             new Metric("pp1", "server_cpu_us_per_op", "ping-pong 1 conn: server CPU per round trip",
                     false, "µs"),
-            new Metric("pump10", "mib_per_s", "pump 64 KiB writes, 10 conns: MiB/s", true, ""),
+            new Metric("pump10", "mib_per_s", "pump 1 MiB writes, 10 conns: MiB/s", true, ""),
             new Metric("pump10", "server_cpu_s_per_gib", "pump: server CPU per GiB", false, "s"),
             new Metric("connect50", "connections_per_s",
                     "connect–exchange–close, 50 concurrent: conns/s", true, ""),
