@@ -45,6 +45,10 @@
 #define UVTCP_OPTION_TCP_KEEPIDLE 3
 #define UVTCP_SOCKADDR_BYTES 23
 
+/* A read batch is delivered early when less than capacity / this of the read buffer is free. */
+#define UVTCP_READ_REST_DIVISOR 4
+#define UVTCP_READ_EVENT_BYTES 16
+
 /* Write requests kept for reuse per loop, at most. */
 #define UVTCP_WRITE_REQ_POOL_MAX 64
 
@@ -65,6 +69,17 @@ typedef struct uvtcp_iov {
 } uvtcp_iov_t;
 
 /*
+ * One read of a poll phase, as Java reads it in the loop's read event buffer (UvNative's
+ * READ_EVENT_BYTES each, native order): the handle's id, where the bytes start in the read
+ * buffer, and libuv's nread (bytes, or a negative error code).
+ */
+typedef struct uvtcp_read_event {
+  int32_t handle;
+  int32_t offset;
+  int64_t nread;
+} uvtcp_read_event_t;
+
+/*
  * A loop. The uv_loop_t is the first member, so a uv_loop_t* of one of our handles is also a
  * uvtcp_loop_t*.
  */
@@ -74,8 +89,16 @@ typedef struct uvtcp_loop {
   JNIEnv *env;                /* set while inside loopRun: callbacks only happen there */
   jobject callbacks;          /* global ref: LoopCallbacks, the target of every up-call */
   jobject read_buffer;        /* global ref: the direct ByteBuffer behind read_base */
-  char *read_base;            /* handed out by every alloc callback */
+  char *read_base;            /* reads of one batch are laid out one after the other here */
   size_t read_capacity;
+  size_t read_used;           /* bytes of read_base the batched reads hold */
+  jobject read_events_buffer; /* global ref: the direct ByteBuffer behind read_events */
+  uvtcp_read_event_t *read_events; /* the reads not yet delivered to Java, in libuv's order */
+  unsigned read_event_capacity;
+  unsigned read_event_count;
+  uint32_t read_batch;        /* number of the batch being filled; never 0 */
+  uv_check_t batch_check;     /* delivers the batch after each poll phase */
+  uv_prepare_t batch_prepare; /* ... and before each (reads outside the poll phase) */
   uvtcp_write_req_t *free_write_reqs;
   unsigned free_write_req_count;
   unsigned pending_reqs;      /* connect, write and shutdown requests libuv has not called back */
@@ -88,12 +111,13 @@ typedef struct uvtcp_loop {
 typedef struct uvtcp_handle {
   uv_tcp_t tcp;
   jint id;
+  uint32_t read_batch; /* the loop's batch holding a read of this handle, else not it */
 } uvtcp_handle_t;
 
 /* Method ids of LoopCallbacks, cached in JNI_OnLoad (uvtcp_upcall.c). */
 typedef struct uvtcp_ids {
   jmethodID on_wakeup;     /* onWakeup()V */
-  jmethodID on_read;       /* onRead(IJ)V */
+  jmethodID on_reads;      /* onReads(I)V */
   jmethodID on_write;      /* onWrite(III)V */
   jmethodID on_connect;    /* onConnect(II)V */
   jmethodID on_shutdown;   /* onShutdown(II)V */
@@ -111,8 +135,14 @@ int uvtcp_upcall_init(JavaVM *vm, JNIEnv *env);
 /* Forgets what uvtcp_upcall_init cached. */
 void uvtcp_upcall_forget(void);
 
-/* The JNIEnv for an up-call on this loop's thread (the one loopRun stored). */
+/*
+ * The JNIEnv for an up-call on this loop's thread (the one loopRun stored). Delivers the
+ * reads batched so far first, so Java sees every event in the order libuv made it.
+ */
 JNIEnv *uvtcp_env(uvtcp_loop_t *loop);
+
+/* Delivers the batched reads to Java in one up-call (onReads) and starts a new batch. */
+void uvtcp_flush_reads(uvtcp_loop_t *loop);
 
 /* After an up-call: report and clear an exception that escaped Java (a safety net). */
 void uvtcp_after_upcall(JNIEnv *env);

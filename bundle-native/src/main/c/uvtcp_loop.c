@@ -15,14 +15,54 @@ static void wakeup_cb(uv_async_t *async) {
   uvtcp_after_upcall(env);
 }
 
-static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobject callbacks) {
+/* After each poll phase, and before each: the reads batched meanwhile go to Java. */
+static void batch_check_cb(uv_check_t *check) {
+  uvtcp_flush_reads(check->data);
+}
+
+static void batch_prepare_cb(uv_prepare_t *prepare) {
+  uvtcp_flush_reads(prepare->data);
+}
+
+/* Starts a loop's batch handles, unreferenced: they never keep a loop alive. 0 or an error. */
+static int start_batch_handles(uvtcp_loop_t *loop) {
+  int err = uv_check_init(&loop->loop, &loop->batch_check);
+  if (err != 0) {
+    return err;
+  }
+  loop->batch_check.data = loop;
+  uv_check_start(&loop->batch_check, batch_check_cb);
+  uv_unref((uv_handle_t *) &loop->batch_check);
+  err = uv_prepare_init(&loop->loop, &loop->batch_prepare);
+  if (err != 0) {
+    return err;
+  }
+  loop->batch_prepare.data = loop;
+  uv_prepare_start(&loop->batch_prepare, batch_prepare_cb);
+  uv_unref((uv_handle_t *) &loop->batch_prepare);
+  return 0;
+}
+
+/* Whether a handle is one of the loop's own (not a uvtcp handle). */
+static int is_loop_handle(const uvtcp_loop_t *loop, const uv_handle_t *handle) {
+  return handle == (const uv_handle_t *) &loop->wakeup
+      || handle == (const uv_handle_t *) &loop->batch_check
+      || handle == (const uv_handle_t *) &loop->batch_prepare;
+}
+
+static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobject read_events,
+    jobject callbacks) {
   (void) cls;
-  if (read_buffer == NULL || callbacks == NULL) {
+  if (read_buffer == NULL || read_events == NULL || callbacks == NULL) {
     return UV_EINVAL;
   }
   char *base = (*env)->GetDirectBufferAddress(env, read_buffer);
   jlong capacity = (*env)->GetDirectBufferCapacity(env, read_buffer);
-  if (base == NULL || capacity < 0) {
+  void *events = (*env)->GetDirectBufferAddress(env, read_events);
+  jlong events_bytes = (*env)->GetDirectBufferCapacity(env, read_events);
+  if (base == NULL || capacity <= 0 || capacity > INT32_MAX || events == NULL
+      || events_bytes < UVTCP_READ_EVENT_BYTES
+      || (uintptr_t) events % _Alignof(uvtcp_read_event_t) != 0) {
     return UV_EINVAL;
   }
   uvtcp_loop_t *loop = calloc(1, sizeof *loop);
@@ -31,10 +71,15 @@ static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobje
   }
   loop->read_base = base;
   loop->read_capacity = (size_t) capacity;
+  loop->read_events = events;
+  loop->read_event_capacity = (unsigned) (events_bytes / UVTCP_READ_EVENT_BYTES);
+  loop->read_batch = 1;
   loop->callbacks = (*env)->NewGlobalRef(env, callbacks);
   loop->read_buffer = (*env)->NewGlobalRef(env, read_buffer);
+  loop->read_events_buffer = (*env)->NewGlobalRef(env, read_events);
   int err = UV_ENOMEM;
-  if (loop->callbacks == NULL || loop->read_buffer == NULL) {
+  if (loop->callbacks == NULL || loop->read_buffer == NULL
+      || loop->read_events_buffer == NULL) {
     goto fail;
   }
   err = uv_loop_init(&loop->loop);
@@ -49,6 +94,17 @@ static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobje
   }
   loop->wakeup.data = loop;
   loop->loop.data = loop;
+  err = start_batch_handles(loop);
+  if (err != 0) {
+    /* Cannot happen with libuv 1.44 (check/prepare init only register); closed all the same. */
+    uv_close((uv_handle_t *) &loop->wakeup, NULL);
+    if (uv_is_active((uv_handle_t *) &loop->batch_check)) {
+      uv_close((uv_handle_t *) &loop->batch_check, NULL);
+    }
+    uv_run(&loop->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop->loop);
+    goto fail;
+  }
   return UVTCP_ADDR(loop);
 
 fail:
@@ -57,6 +113,9 @@ fail:
   }
   if (loop->read_buffer != NULL) {
     (*env)->DeleteGlobalRef(env, loop->read_buffer);
+  }
+  if (loop->read_events_buffer != NULL) {
+    (*env)->DeleteGlobalRef(env, loop->read_events_buffer);
   }
   free(loop);
   return err;
@@ -96,7 +155,7 @@ static void JNICALL loopStop(JNIEnv *env, jclass cls, jlong address) {
 
 static void close_walk_cb(uv_handle_t *handle, void *arg) {
   uvtcp_loop_t *loop = arg;
-  if ((uv_handle_t *) &loop->wakeup == handle || uv_is_closing(handle)) {
+  if (is_loop_handle(loop, handle) || uv_is_closing(handle)) {
     return;
   }
   /* Every other handle on our loops is a uvtcp handle. */
@@ -107,8 +166,12 @@ static void JNICALL loopCloseAll(JNIEnv *env, jclass cls, jlong address) {
   (void) env;
   (void) cls;
   uvtcp_loop_t *loop = UVTCP_PTR(uvtcp_loop_t, address);
-  if (!uv_is_closing((uv_handle_t *) &loop->wakeup)) {
-    uv_close((uv_handle_t *) &loop->wakeup, NULL);
+  uv_handle_t *own[] = {(uv_handle_t *) &loop->wakeup, (uv_handle_t *) &loop->batch_check,
+      (uv_handle_t *) &loop->batch_prepare};
+  for (size_t i = 0; i < UVTCP_COUNT(own); i++) {
+    if (!uv_is_closing(own[i])) {
+      uv_close(own[i], NULL);
+    }
   }
   uv_walk(&loop->loop, close_walk_cb, loop);
 }
@@ -123,6 +186,7 @@ static jint JNICALL loopDelete(JNIEnv *env, jclass cls, jlong address) {
   uvtcp_write_req_pool_drain(loop);
   (*env)->DeleteGlobalRef(env, loop->callbacks);
   (*env)->DeleteGlobalRef(env, loop->read_buffer);
+  (*env)->DeleteGlobalRef(env, loop->read_events_buffer);
   free(loop);
   return 0;
 }
@@ -158,7 +222,9 @@ static jlong JNICALL loopNow(JNIEnv *env, jclass cls, jlong address) {
 }
 
 static const JNINativeMethod methods[] = {
-    {"loopNew", "(Ljava/nio/ByteBuffer;Ldev/uvtcp/jni/LoopCallbacks;)J", (void *) loopNew},
+    {"loopNew0",
+        "(Ljava/nio/ByteBuffer;Ljava/nio/ByteBuffer;Ldev/uvtcp/jni/LoopCallbacks;)J",
+        (void *) loopNew},
     {"loopRun", "(JI)I", (void *) loopRun},
     {"loopWakeup", "(J)V", (void *) loopWakeup},
     {"loopStop", "(J)V", (void *) loopStop},

@@ -49,11 +49,23 @@ static void connection_cb(uv_stream_t *server, int status) {
   uvtcp_upcall_status((uv_handle_t *) server, uvtcp_ids.on_connection, status);
 }
 
+/*
+ * Reads are batched: each gets the free rest of the loop's read buffer and is recorded as an
+ * event; the whole batch goes to Java in one up-call after the poll phase (or before any other
+ * up-call). A handle is read at most once per batch, so its handler sees each read before
+ * libuv reads it again (and a stopReading() from its own handler stops the next read).
+ */
 static void alloc_cb(uv_handle_t *handle, size_t suggested_size, uv_buf_t *buf) {
   (void) suggested_size;
   uvtcp_loop_t *loop = uvtcp_loop_of(handle);
-  buf->base = loop->read_base;
-  buf->len = loop->read_capacity;
+  uvtcp_handle_t *h = handle->data;
+  if (h->read_batch == loop->read_batch
+      || loop->read_event_count == loop->read_event_capacity
+      || loop->read_capacity - loop->read_used < loop->read_capacity / UVTCP_READ_REST_DIVISOR) {
+    uvtcp_flush_reads(loop);
+  }
+  buf->base = loop->read_base + loop->read_used;
+  buf->len = loop->read_capacity - loop->read_used;
 }
 
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -62,13 +74,18 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) stream);
-  JNIEnv *env = uvtcp_env(loop);
-  if (env == NULL) {
-    return;
+  uvtcp_handle_t *h = stream->data;
+  if (loop->read_event_count == loop->read_event_capacity) {
+    uvtcp_flush_reads(loop); /* an end of stream libuv reports without a read */
   }
-  (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_read,
-      uvtcp_id_of((uv_handle_t *) stream), (jlong) nread);
-  uvtcp_after_upcall(env);
+  uvtcp_read_event_t *event = &loop->read_events[loop->read_event_count++];
+  event->handle = h->id;
+  event->offset = (int32_t) loop->read_used;
+  event->nread = (int64_t) nread;
+  if (nread > 0) {
+    loop->read_used += (size_t) nread;
+  }
+  h->read_batch = loop->read_batch;
 }
 
 static void write_cb(uv_write_t *req, int status) {

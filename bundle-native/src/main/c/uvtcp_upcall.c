@@ -22,7 +22,7 @@ int uvtcp_upcall_init(JavaVM *vm, JNIEnv *env) {
     size_t offset;
   } wanted[] = {
       {"onWakeup", "()V", offsetof(uvtcp_ids_t, on_wakeup)},
-      {"onRead", "(IJ)V", offsetof(uvtcp_ids_t, on_read)},
+      {"onReads", "(I)V", offsetof(uvtcp_ids_t, on_reads)},
       {"onWrite", "(III)V", offsetof(uvtcp_ids_t, on_write)},
       {"onConnect", "(II)V", offsetof(uvtcp_ids_t, on_connect)},
       {"onShutdown", "(II)V", offsetof(uvtcp_ids_t, on_shutdown)},
@@ -49,7 +49,7 @@ void uvtcp_upcall_forget(void) {
   uvtcp_ids = (uvtcp_ids_t){0};
 }
 
-JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
+static JNIEnv *env_of(uvtcp_loop_t *loop) {
   if (loop->env != NULL) {
     return loop->env;
   }
@@ -60,6 +60,27 @@ JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
     return NULL;
   }
   return env;
+}
+
+void uvtcp_flush_reads(uvtcp_loop_t *loop) {
+  unsigned count = loop->read_event_count;
+  if (count == 0) {
+    return;
+  }
+  JNIEnv *env = env_of(loop);
+  if (env != NULL) {
+    /* Java reads the events and the bytes during the call; libuv reads nothing meanwhile. */
+    (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_reads, (jint) count);
+    uvtcp_after_upcall(env);
+  }
+  loop->read_event_count = 0;
+  loop->read_used = 0;
+  loop->read_batch = loop->read_batch == UINT32_MAX ? 1 : loop->read_batch + 1;
+}
+
+JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
+  uvtcp_flush_reads(loop);
+  return env_of(loop);
 }
 
 void uvtcp_after_upcall(JNIEnv *env) {

@@ -1,5 +1,8 @@
 package dev.uvtcp.jni;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * Up-calls from the native layer for one loop and every handle on it: one object per loop, the
  * handles named by the id given to {@link UvNative#tcpInit(long, int, int)}, so the native
@@ -10,14 +13,31 @@ package dev.uvtcp.jni;
  * and reports any exception that escapes, but the event that caused it is lost.
  *
  * <p>Lifetime: the native layer holds a global reference to it from
- * {@link UvNative#loopNew(java.nio.ByteBuffer, LoopCallbacks)} until the loop is deleted. An
+ * {@link UvNative#loopNew(ByteBuffer, LoopCallbacks)} until the loop is deleted. An
  * abstract class rather than an interface: up-calls then dispatch through the vtable, not an
  * itable search per call (measurable with perf on the read path).
  */
 public abstract class LoopCallbacks {
 
+    /** Reads one batch holds at most (a batch is delivered early when full). */
+    static final int READ_EVENTS_PER_BATCH = 1024;
+
+    /**
+     * The reads of the batch being delivered, as the native layer lays them out: per read, the
+     * handle's id (int), where its bytes start in the read buffer (int), nread (long).
+     */
+    private final ByteBuffer readEvents = ByteBuffer
+            .allocateDirect(READ_EVENTS_PER_BATCH * UvNative.READ_EVENT_BYTES)
+            .order(ByteOrder.nativeOrder());
+    private boolean deliveringReads;
+
     /** For subclasses. */
     protected LoopCallbacks() {
+    }
+
+    /** The buffer the native layer writes each batch's reads into. */
+    final ByteBuffer readEvents() {
+        return readEvents;
     }
 
     /**
@@ -27,14 +47,54 @@ public abstract class LoopCallbacks {
     public abstract void onWakeup();
 
     /**
-     * A read finished. For {@code nread > 0} the bytes are at the start of the loop's read
-     * buffer and are valid until this method returns; a negative value is a libuv error code
+     * Up-call: the reads of one batch, delivered in libuv's order, each to
+     * {@link #onRead(int, long, int)}. The native layer batches the reads of a poll phase
+     * (each handle read at most once per batch) and delivers them after the phase, or before
+     * any other up-call, so every event still arrives in the order libuv made it; one up-call
+     * instead of one per read.
+     *
+     * @param count reads in the batch, at least one
+     */
+    final void onReads(int count) {
+        ByteBuffer events = readEvents;
+        deliveringReads = true;
+        try {
+            for (int i = 0; i < count; i++) {
+                int at = i * UvNative.READ_EVENT_BYTES;
+                onRead(events.getInt(at), events.getLong(at + 8), events.getInt(at + 4));
+            }
+        } finally {
+            deliveringReads = false;
+            afterReads();
+        }
+    }
+
+    /** Loop thread: a batch of reads was delivered. Does nothing unless overridden. */
+    protected void afterReads() {
+    }
+
+    /**
+     * Loop thread: whether a batch of reads is being delivered now, so that a read of another
+     * handle read in the same poll phase may still follow.
+     *
+     * @return true inside {@link #onRead(int, long, int)}, and in what it calls
+     */
+    public final boolean deliveringReads() {
+        return deliveringReads;
+    }
+
+    /**
+     * A read finished. For {@code nread > 0} the bytes are in the loop's read buffer from
+     * {@code offset} on and are valid until the batch of reads this one belongs to is
+     * delivered (until {@link #onReads} returns); a negative value is a libuv error code
      * ({@code UV_EOF} at end of stream). libuv's {@code nread == 0} is never delivered.
+     * Must not throw: the rest of the batch would be lost.
      *
      * @param handle the handle's id
      * @param nread number of bytes read, or a negative libuv error code
+     * @param offset where the bytes start in the read buffer (0 for an error)
      */
-    public abstract void onRead(int handle, long nread);
+    public abstract void onRead(int handle, long nread, int offset);
 
     /**
      * A write queued by {@link UvNative#write} finished.

@@ -43,6 +43,9 @@ public final class UvNative {
      */
     public static final int IOV_BYTES = 16;
 
+    /** Bytes of one read event in a loop's batch of reads (see {@link LoopCallbacks}). */
+    static final int READ_EVENT_BYTES = 16;
+
     /** {@link #write} result: everything was written at once; no callback will follow. */
     public static final int WRITE_DONE = 1;
     /** {@link #write} result: a {@code uv_write} was queued; {@code onWrite} will follow. */
@@ -89,15 +92,21 @@ public final class UvNative {
     // ---- loop ----
 
     /**
-     * Creates a loop ({@code uv_loop_init}) with an async handle for wake-ups.
+     * Creates a loop ({@code uv_loop_init}) with an async handle for wake-ups and the check and
+     * prepare handles that deliver its batches of reads ({@link LoopCallbacks#onRead}).
      *
-     * @param readBuffer direct buffer handed to every read on this loop; must stay reachable
-     *     until {@link #loopDelete(long)} succeeds
+     * @param readBuffer direct buffer (at most 2 GiB) the reads of one batch are laid out in,
+     *     one after the other; must stay reachable until {@link #loopDelete(long)} succeeds
      * @param callbacks receives wake-ups and every handle's events; held by a global
      *     reference until loopDelete
      * @return the loop address, or a negative error code
      */
-    public static native long loopNew(ByteBuffer readBuffer, LoopCallbacks callbacks);
+    public static long loopNew(ByteBuffer readBuffer, LoopCallbacks callbacks) {
+        return loopNew0(readBuffer, callbacks == null ? null : callbacks.readEvents(), callbacks);
+    }
+
+    private static native long loopNew0(ByteBuffer readBuffer, ByteBuffer readEvents,
+            LoopCallbacks callbacks);
 
     /** {@code uv_run}. Callbacks happen only inside this call. @return uv_run's result */
     public static native int loopRun(long loop, int mode);

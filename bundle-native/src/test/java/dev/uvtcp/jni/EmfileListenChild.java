@@ -33,7 +33,7 @@ public final class EmfileListenChild {
         }
 
         @Override
-        public void onRead(int handle, long nread) {
+        public void onRead(int handle, long nread, int offset) {
         }
 
         @Override

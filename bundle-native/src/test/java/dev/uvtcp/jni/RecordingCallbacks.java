@@ -21,10 +21,10 @@ final class RecordingCallbacks {
         this.readBuffer = readBuffer;
     }
 
-    void onRead(long nread) {
+    void onRead(long nread, int offset) {
         if (nread > 0) {
             byte[] bytes = new byte[(int) nread];
-            readBuffer.duplicate().clear().get(bytes);
+            readBuffer.get(offset, bytes);
             received.write(bytes, 0, bytes.length);
         } else {
             readErrors.add(nread);

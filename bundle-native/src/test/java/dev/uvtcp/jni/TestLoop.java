@@ -66,8 +66,8 @@ final class TestLoop implements AutoCloseable {
         }
 
         @Override
-        public void onRead(int handle, long nread) {
-            handles.get(handle).onRead(nread);
+        public void onRead(int handle, long nread, int offset) {
+            handles.get(handle).onRead(nread, offset);
         }
 
         @Override
@@ -104,7 +104,7 @@ final class TestLoop implements AutoCloseable {
             }
 
             @Override
-            public void onRead(int handle, long nread) {
+            public void onRead(int handle, long nread, int offset) {
             }
 
             @Override

@@ -1,11 +1,13 @@
 package dev.uvtcp.service;
 
 import dev.uvtcp.Loop;
+import dev.uvtcp.ReadHandler;
 import dev.uvtcp.UvException;
 import dev.uvtcp.jni.IoVectors;
 import dev.uvtcp.jni.LoopCallbacks;
 import dev.uvtcp.jni.UvNative;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +38,13 @@ final class EventLoop implements Loop {
     private final long readBufferAddress;
     /** The target of every up-call of this loop's native layer. */
     private final Upcalls upcalls = new Upcalls(this);
+    /**
+     * Loop thread: streams whose reading was stopped while the current batch of reads is handed
+     * out, each followed by the handler it had (pairs; rare, so a short array; emptied after
+     * each batch).
+     */
+    private Object[] stopped = new Object[4];
+    private int stoppedCount;
     /** Loop thread only: the open handles by the id the native layer knows them by. */
     private final HandleTable table = new HandleTable();
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -280,10 +289,55 @@ final class EventLoop implements Loop {
         return address;
     }
 
-    /** Loop thread only: a read-only view of the read buffer showing the first {@code n} bytes. */
-    ByteBuffer readView(int n) {
-        readView.limit(n).position(0);
+    /**
+     * Loop thread only: a read-only view of the read buffer showing {@code n} bytes from
+     * {@code offset} (its position) on.
+     */
+    ByteBuffer readView(int offset, int n) {
+        readView.limit(offset + n).position(offset);
         return readView;
+    }
+
+    /** Loop thread: whether the reads of a poll phase are being handed out now. */
+    boolean deliveringReads() {
+        return upcalls.deliveringReads();
+    }
+
+    /**
+     * Loop thread, while reads are handed out: {@code stream}'s reading was stopped; a read of
+     * it in the same batch (read before the stop) still goes to {@code handler}.
+     */
+    void stoppedDuringReads(UvStream stream, ReadHandler handler) {
+        if (stoppedCount * 2 == stopped.length) {
+            stopped = Arrays.copyOf(stopped, stopped.length * 2);
+        }
+        stopped[stoppedCount * 2] = stream;
+        stopped[stoppedCount * 2 + 1] = handler;
+        stoppedCount++;
+    }
+
+    /** Loop thread, after a batch of reads: holds on to no stopped stream or handler. */
+    void forgetStoppedDuringReads() {
+        if (stoppedCount > 0) {
+            Arrays.fill(stopped, 0, stoppedCount * 2, null);
+            stoppedCount = 0;
+        }
+    }
+
+    /**
+     * Loop thread: the handler a stream had when its reading was stopped during the batch of
+     * reads being handed out now, or null.
+     */
+    ReadHandler handlerStoppedDuringReads(UvStream stream) {
+        if (!upcalls.deliveringReads()) {
+            return null;
+        }
+        for (int i = stoppedCount - 1; i >= 0; i--) {
+            if (stopped[i * 2] == stream) {
+                return (ReadHandler) stopped[i * 2 + 1];
+            }
+        }
+        return null;
     }
 
     /** Where the read buffer (and every read view) starts in memory. */
@@ -323,8 +377,13 @@ final class EventLoop implements Loop {
         }
 
         @Override
-        public void onRead(int handle, long nread) {
-            ((UvStream) loop.table.get(handle)).onRead(nread);
+        public void onRead(int handle, long nread, int offset) {
+            ((UvStream) loop.table.get(handle)).onRead(nread, offset);
+        }
+
+        @Override
+        protected void afterReads() {
+            loop.forgetStoppedDuringReads();
         }
 
         @Override

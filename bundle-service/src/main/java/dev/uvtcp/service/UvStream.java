@@ -180,6 +180,9 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private void stopReadingOnLoop() {
         if (readHandler != null) {
+            if (loop.deliveringReads()) {
+                loop.stoppedDuringReads(this, readHandler);
+            }
             readHandler = null;
             readPausedByWrites = false;
             UvNative.readStop(address);
@@ -224,9 +227,15 @@ abstract class UvStream extends UvHandle implements Stream {
         }
     }
 
-    /** Up-call (loop thread): see {@code LoopCallbacks.onRead}. */
-    final void onRead(long nread) {
-        ReadHandler handler = readHandler;
+    /**
+     * Up-call (loop thread): see {@code LoopCallbacks.onRead}. A read of a stream whose
+     * reading was stopped by another handler of the same batch of reads (it was read before
+     * the stop) still goes to the handler it was read for; a closed stream gets nothing.
+     */
+    final void onRead(long nread, int offset) {
+        ReadHandler current = readHandler;
+        ReadHandler handler = current != null ? current
+                : isOpen() ? loop.handlerStoppedDuringReads(this) : null;
         if (handler == null) {
             return;
         }
@@ -237,7 +246,7 @@ abstract class UvStream extends UvHandle implements Stream {
         if (nread > 0) {
             bytesRead += nread;
             // The hot path: no allocation (no message, no lambda) unless the handler throws.
-            ByteBuffer data = loop.readView((int) nread);
+            ByteBuffer data = loop.readView(offset, (int) nread);
             try {
                 handler.onRead(this, data);
             } catch (Throwable t) {
