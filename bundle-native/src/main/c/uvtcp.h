@@ -96,7 +96,6 @@ typedef struct uvtcp_loop {
   uvtcp_read_event_t *read_events; /* the reads not yet delivered to Java, in libuv's order */
   unsigned read_event_capacity;
   unsigned read_event_count;
-  uint32_t read_batch;        /* number of the batch being filled; never 0 */
   uv_check_t batch_check;     /* delivers the batch after each poll phase */
   uv_prepare_t batch_prepare; /* ... and before each (reads outside the poll phase) */
   uvtcp_write_req_t *free_write_reqs;
@@ -111,7 +110,6 @@ typedef struct uvtcp_loop {
 typedef struct uvtcp_handle {
   uv_tcp_t tcp;
   jint id;
-  uint32_t read_batch; /* the loop's batch holding a read of this handle, else not it */
 } uvtcp_handle_t;
 
 /* Method ids of LoopCallbacks, cached in JNI_OnLoad (uvtcp_upcall.c). */

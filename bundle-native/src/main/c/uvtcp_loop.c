@@ -73,7 +73,6 @@ static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobje
   loop->read_capacity = (size_t) capacity;
   loop->read_events = events;
   loop->read_event_capacity = (unsigned) (events_bytes / UVTCP_READ_EVENT_BYTES);
-  loop->read_batch = 1;
   loop->callbacks = (*env)->NewGlobalRef(env, callbacks);
   loop->read_buffer = (*env)->NewGlobalRef(env, read_buffer);
   loop->read_events_buffer = (*env)->NewGlobalRef(env, read_events);

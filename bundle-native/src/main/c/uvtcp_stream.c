@@ -51,41 +51,39 @@ static void connection_cb(uv_stream_t *server, int status) {
 
 /*
  * Reads are batched: each gets the free rest of the loop's read buffer and is recorded as an
- * event; the whole batch goes to Java in one up-call after the poll phase (or before any other
- * up-call). A handle is read at most once per batch, so its handler sees each read before
- * libuv reads it again (and a stopReading() from its own handler stops the next read).
+ * event; the batch goes to Java in one up-call after the poll phase, before any other up-call,
+ * or here, right after a read, when the buffer or the event array is nearly used up or when
+ * libuv is about to read the same stream again (a read that filled its buffer), so that the
+ * handler sees each read before the next one of its stream and can stop it in time.
+ *
+ * Never up-call from alloc_cb: libuv calls read_cb after the read without checking whether
+ * the stream still reads, and a handler may stop or close any stream.
  */
 static void alloc_cb(uv_handle_t *handle, size_t suggested_size, uv_buf_t *buf) {
   (void) suggested_size;
   uvtcp_loop_t *loop = uvtcp_loop_of(handle);
-  uvtcp_handle_t *h = handle->data;
-  if (h->read_batch == loop->read_batch
-      || loop->read_event_count == loop->read_event_capacity
-      || loop->read_capacity - loop->read_used < loop->read_capacity / UVTCP_READ_REST_DIVISOR) {
-    uvtcp_flush_reads(loop);
-  }
+  /* read_cb keeps at least a quarter of the buffer and one event free. */
   buf->base = loop->read_base + loop->read_used;
   buf->len = loop->read_capacity - loop->read_used;
 }
 
 static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-  (void) buf;
   if (nread == 0) {
     return;
   }
   uvtcp_loop_t *loop = uvtcp_loop_of((uv_handle_t *) stream);
-  uvtcp_handle_t *h = stream->data;
-  if (loop->read_event_count == loop->read_event_capacity) {
-    uvtcp_flush_reads(loop); /* an end of stream libuv reports without a read */
-  }
   uvtcp_read_event_t *event = &loop->read_events[loop->read_event_count++];
-  event->handle = h->id;
+  event->handle = uvtcp_id_of((uv_handle_t *) stream);
   event->offset = (int32_t) loop->read_used;
   event->nread = (int64_t) nread;
   if (nread > 0) {
     loop->read_used += (size_t) nread;
   }
-  h->read_batch = loop->read_batch;
+  if ((nread > 0 && (size_t) nread == buf->len)
+      || loop->read_event_count == loop->read_event_capacity
+      || loop->read_capacity - loop->read_used < loop->read_capacity / UVTCP_READ_REST_DIVISOR) {
+    uvtcp_flush_reads(loop);
+  }
 }
 
 static void write_cb(uv_write_t *req, int status) {

@@ -75,7 +75,6 @@ void uvtcp_flush_reads(uvtcp_loop_t *loop) {
   }
   loop->read_event_count = 0;
   loop->read_used = 0;
-  loop->read_batch = loop->read_batch == UINT32_MAX ? 1 : loop->read_batch + 1;
 }
 
 JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {

@@ -48,10 +48,10 @@ public abstract class LoopCallbacks {
 
     /**
      * Up-call: the reads of one batch, delivered in libuv's order, each to
-     * {@link #onRead(int, long, int)}. The native layer batches the reads of a poll phase
-     * (each handle read at most once per batch) and delivers them after the phase, or before
-     * any other up-call, so every event still arrives in the order libuv made it; one up-call
-     * instead of one per read.
+     * {@link #onRead(int, long, int)}. The native layer batches the reads of a poll phase and
+     * delivers them after the phase, before any other up-call (so every event still arrives in
+     * the order libuv made it), or as soon as a read filled what it was given (libuv reads
+     * that stream again at once); one up-call instead of one per read.
      *
      * @param count reads in the batch, at least one
      */

@@ -228,14 +228,15 @@ abstract class UvStream extends UvHandle implements Stream {
     }
 
     /**
-     * Up-call (loop thread): see {@code LoopCallbacks.onRead}. A read of a stream whose
-     * reading was stopped by another handler of the same batch of reads (it was read before
-     * the stop) still goes to the handler it was read for; a closed stream gets nothing.
+     * Up-call (loop thread): see {@code LoopCallbacks.onRead}. Bytes of a stream whose reading
+     * was stopped while the batch they belong to was handed out (they were read before the
+     * stop) still go to the handler they were read for; an end or error is then left to the
+     * next {@code startReading} (the socket reports it again); a closed stream gets nothing.
      */
     final void onRead(long nread, int offset) {
         ReadHandler current = readHandler;
         ReadHandler handler = current != null ? current
-                : isOpen() ? loop.handlerStoppedDuringReads(this) : null;
+                : nread > 0 && isOpen() ? loop.handlerStoppedDuringReads(this) : null;
         if (handler == null) {
             return;
         }

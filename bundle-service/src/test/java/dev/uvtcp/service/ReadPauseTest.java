@@ -118,7 +118,7 @@ class ReadPauseTest {
                     received);
             assertThat(peakHeld.get()).as("direct memory held by the echo's queued writes")
                     .isLessThanOrEqualTo(8L * 1024 * 1024 / UvStream.READ_PAUSE_DIVISOR
-                            + 2L * 64 * 1024);
+                            + 2L * TcpServiceSettings.DEFAULT_READ_BUFFER_SIZE);
         }
     }
 }
