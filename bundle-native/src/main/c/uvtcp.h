@@ -133,13 +133,16 @@ int uvtcp_upcall_init(JavaVM *vm, JNIEnv *env);
 /* Forgets what uvtcp_upcall_init cached. */
 void uvtcp_upcall_forget(void);
 
-/*
- * The JNIEnv for an up-call on this loop's thread (the one loopRun stored). Delivers the
- * reads batched so far first, so Java sees every event in the order libuv made it.
- */
+/* The JNIEnv for an up-call on this loop's thread (the one loopRun stored). */
 JNIEnv *uvtcp_env(uvtcp_loop_t *loop);
 
-/* Delivers the batched reads to Java in one up-call (onReads) and starts a new batch. */
+/*
+ * Delivers the batched reads to Java in one up-call (onReads) and starts a new batch. Only
+ * where libuv's state matches what Java has been told: between loop phases, in read_cb, or
+ * before a close callback. Not inside another callback: libuv changes a handle's state before
+ * it calls back (a shutdown is no longer pending when shutdown_cb runs), and Java code run
+ * before that event is delivered would act on state it has not heard of.
+ */
 void uvtcp_flush_reads(uvtcp_loop_t *loop);
 
 /* After an up-call: report and clear an exception that escaped Java (a safety net). */

@@ -11,6 +11,8 @@
 void uvtcp_handle_close_cb(uv_handle_t *handle) {
   uvtcp_handle_t *h = handle->data;
   uvtcp_loop_t *loop = uvtcp_loop_of(handle);
+  /* Reads come before the close: after it the handle's id may name another handle. */
+  uvtcp_flush_reads(loop);
   JNIEnv *env = uvtcp_env(loop);
   if (env != NULL) {
     (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_close, h->id);

@@ -214,6 +214,12 @@ static jboolean JNICALL loopAlive(JNIEnv *env, jclass cls, jlong address) {
   return walk.alive ? JNI_TRUE : JNI_FALSE;
 }
 
+static jint JNICALL loopPendingReads(JNIEnv *env, jclass cls, jlong address) {
+  (void) env;
+  (void) cls;
+  return (jint) UVTCP_PTR(uvtcp_loop_t, address)->read_event_count;
+}
+
 static jlong JNICALL loopNow(JNIEnv *env, jclass cls, jlong address) {
   (void) env;
   (void) cls;
@@ -231,6 +237,7 @@ static const JNINativeMethod methods[] = {
     {"loopDelete", "(J)I", (void *) loopDelete},
     {"loopAlive", "(J)Z", (void *) loopAlive},
     {"loopNow", "(J)J", (void *) loopNow},
+    {"loopPendingReads", "(J)I", (void *) loopPendingReads},
 };
 
 int uvtcp_register_loop(JNIEnv *env, jclass cls) {

@@ -78,7 +78,6 @@ void uvtcp_flush_reads(uvtcp_loop_t *loop) {
 }
 
 JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
-  uvtcp_flush_reads(loop);
   return env_of(loop);
 }
 

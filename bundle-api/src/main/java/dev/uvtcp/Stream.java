@@ -82,12 +82,13 @@ public interface Stream extends Handle {
     /**
      * Stops reading ({@code uv_read_stop}); no handler call happens after it returns (when
      * called on the loop thread) or after the loop ran it, with one exception: the reads of one
-     * poll phase are handed out together, so when it is called from a handler while they are
-     * (in practice: from the handler of another stream on the same loop), bytes this stream
-     * read in that poll phase, already taken from the kernel, still go to the handler they
-     * were read for, before the next poll phase; nothing is lost. An end of stream or a read
-     * error read then is not delivered: the next {@link #startReading} reads the end again (a
-     * read error then shows as an end). Idempotent.
+     * poll phase are handed out together after it, so bytes this stream read in that poll phase
+     * before the call (taken from the kernel already) still go to the handler they were read
+     * for, before the next poll phase; nothing is lost. That happens only when it is called on
+     * the loop thread between a read and its hand-out: from another stream's handler, a task,
+     * or a write's or connect's stage. An end of stream or a read error read then is not
+     * delivered: the next {@link #startReading} reads the end again (a read error then shows
+     * as an end). Idempotent.
      */
     void stopReading();
 

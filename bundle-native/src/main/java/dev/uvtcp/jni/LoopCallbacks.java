@@ -49,9 +49,11 @@ public abstract class LoopCallbacks {
     /**
      * Up-call: the reads of one batch, delivered in libuv's order, each to
      * {@link #onRead(int, long, int)}. The native layer batches the reads of a poll phase and
-     * delivers them after the phase, before any other up-call (so every event still arrives in
-     * the order libuv made it), or as soon as a read filled what it was given (libuv reads
-     * that stream again at once); one up-call instead of one per read.
+     * delivers them after the phase, or at once when a read filled what it was given (libuv
+     * reads that stream again at once) or the batch is full: one up-call instead of one per
+     * read. Each handle's reads keep their order and come before its {@link #onClose}; other
+     * up-calls of the same poll phase (a write or connect finished, a wake-up) may come before
+     * them ({@link UvNative#loopPendingReads} says whether reads are waiting).
      *
      * @param count reads in the batch, at least one
      */

@@ -141,6 +141,14 @@ public final class UvNative {
     /** @return {@code uv_now}, the loop's cached time in milliseconds */
     public static native long loopNow(long loop);
 
+    /**
+     * Loop thread: reads made but not yet delivered ({@link LoopCallbacks#onRead}): they go to
+     * Java after the poll phase, so an up-call of another kind may come in between.
+     *
+     * @return the number of reads waiting in the loop's batch
+     */
+    public static native int loopPendingReads(long loop);
+
     // ---- handle ----
 
     /** {@code uv_close}; {@code onClose} follows. No effect if already closing. */

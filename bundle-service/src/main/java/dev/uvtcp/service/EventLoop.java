@@ -39,9 +39,9 @@ final class EventLoop implements Loop {
     /** The target of every up-call of this loop's native layer. */
     private final Upcalls upcalls = new Upcalls(this);
     /**
-     * Loop thread: streams whose reading was stopped while the current batch of reads is handed
-     * out, each followed by the handler it had (pairs; rare, so a short array; emptied after
-     * each batch).
+     * Loop thread: streams whose reading was stopped while a batch of reads was waiting or
+     * handed out, each followed by the handler it had (pairs; rare, so a short array; emptied
+     * after each batch).
      */
     private Object[] stopped = new Object[4];
     private int stoppedCount;
@@ -304,10 +304,10 @@ final class EventLoop implements Loop {
     }
 
     /**
-     * Loop thread, while reads are handed out: {@code stream}'s reading was stopped; a read of
-     * it in the same batch (read before the stop) still goes to {@code handler}.
+     * Loop thread, while reads are waiting or handed out: {@code stream}'s reading was stopped;
+     * a read of it in that batch (read before the stop) still goes to {@code handler}.
      */
-    void stoppedDuringReads(UvStream stream, ReadHandler handler) {
+    void stoppedWithReadsWaiting(UvStream stream, ReadHandler handler) {
         if (stoppedCount * 2 == stopped.length) {
             stopped = Arrays.copyOf(stopped, stopped.length * 2);
         }

@@ -180,8 +180,8 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private void stopReadingOnLoop() {
         if (readHandler != null) {
-            if (loop.deliveringReads()) {
-                loop.stoppedDuringReads(this, readHandler);
+            if (loop.deliveringReads() || UvNative.loopPendingReads(loop.address()) > 0) {
+                loop.stoppedWithReadsWaiting(this, readHandler);
             }
             readHandler = null;
             readPausedByWrites = false;
@@ -229,9 +229,10 @@ abstract class UvStream extends UvHandle implements Stream {
 
     /**
      * Up-call (loop thread): see {@code LoopCallbacks.onRead}. Bytes of a stream whose reading
-     * was stopped while the batch they belong to was handed out (they were read before the
-     * stop) still go to the handler they were read for; an end or error is then left to the
-     * next {@code startReading} (the socket reports it again); a closed stream gets nothing.
+     * was stopped after they were read, before their batch was handed out (by a handler of the
+     * same batch, a task or another up-call of the same poll phase), still go to the handler
+     * they were read for; an end or error is then left to the next {@code startReading} (the
+     * socket reports it again); a closed stream gets nothing.
      */
     final void onRead(long nread, int offset) {
         ReadHandler current = readHandler;
