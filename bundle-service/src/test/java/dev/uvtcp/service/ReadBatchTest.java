@@ -7,6 +7,7 @@ import dev.uvtcp.Loop;
 import dev.uvtcp.ReadHandler;
 import dev.uvtcp.Stream;
 import dev.uvtcp.Tcp;
+import dev.uvtcp.UvException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -172,6 +173,72 @@ class ReadBatchTest {
             assertThat(onFirst.extraReads() + onSecond.extraReads())
                     .as("reads handed to the stopped handlers after the batch").isZero();
         }
+    }
+
+    /**
+     * A handler that stops its own stream on every read and starts it again from a task: the
+     * stream is read again at once after a read that filled the buffer, so the batch must reach
+     * the handler first (it once went out from libuv's buffer request, and the stop left libuv
+     * calling a cleared read callback: the JVM crashed).
+     */
+    @Test
+    void aHandlerThatStopsItsOwnStreamOnEveryReadOfABulkTransferGetsEveryByteOnce()
+            throws Exception {
+        int total = 16 * 1024 * 1024;
+        try (Socket peer = TestSupport.plainClient((InetSocketAddress) server.localAddress())) {
+            Tcp stream = nextAccepted();
+            CompletableFuture<Long> done = new CompletableFuture<>();
+            ReadHandler stopAndResume = new ReadHandler() {
+                private long position;
+
+                @Override
+                public void onRead(Stream s, ByteBuffer data) {
+                    while (data.hasRemaining()) {
+                        if (data.get() != patternAt(position)) {
+                            done.completeExceptionally(new AssertionError("byte " + position));
+                            s.close();
+                            return;
+                        }
+                        position++;
+                    }
+                    if (position == total) {
+                        done.complete(position);
+                        return;
+                    }
+                    s.stopReading();
+                    ReadHandler self = this;
+                    s.loop().execute(() -> {
+                        try {
+                            s.startReading(self);
+                        } catch (UvException e) {
+                            done.completeExceptionally(e);
+                        }
+                    });
+                }
+            };
+            stream.startReading(stopAndResume);
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = peer.getOutputStream();
+                    byte[] chunk = new byte[256 * 1024];
+                    for (int at = 0; at < total; at += chunk.length) {
+                        for (int i = 0; i < chunk.length; i++) {
+                            chunk[i] = patternAt(at + i);
+                        }
+                        out.write(chunk);
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(await(done)).isEqualTo(total);
+            await(sent);
+        }
+    }
+
+    private static byte patternAt(long position) {
+        return (byte) (position * 31 + (position >>> 13));
     }
 
     /** Records reads; on its first read stops the other stream's reading. */
