@@ -51,10 +51,10 @@ static void connection_cb(uv_stream_t *server, int status) {
 
 /*
  * Reads are batched: each gets the free rest of the loop's read buffer and is recorded as an
- * event; the batch goes to Java in one up-call after the poll phase, before any other up-call,
- * or here, right after a read, when the buffer or the event array is nearly used up or when
- * libuv is about to read the same stream again (a read that filled its buffer), so that the
- * handler sees each read before the next one of its stream and can stop it in time.
+ * event; the batch goes to Java in one up-call after the poll phase (uvtcp_loop.c's check
+ * handle), or here, right after a read, when the buffer or the event array is nearly used up
+ * or when libuv is about to read the same stream again (a read that filled its buffer), so
+ * that the handler sees each read before the next one of its stream and can stop it in time.
  *
  * Never up-call from alloc_cb: libuv calls read_cb after the read without checking whether
  * the stream still reads, and a handler may stop or close any stream.

@@ -49,7 +49,7 @@ void uvtcp_upcall_forget(void) {
   uvtcp_ids = (uvtcp_ids_t){0};
 }
 
-static JNIEnv *env_of(uvtcp_loop_t *loop) {
+JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
   if (loop->env != NULL) {
     return loop->env;
   }
@@ -67,7 +67,7 @@ void uvtcp_flush_reads(uvtcp_loop_t *loop) {
   if (count == 0) {
     return;
   }
-  JNIEnv *env = env_of(loop);
+  JNIEnv *env = uvtcp_env(loop);
   if (env != NULL) {
     /* Java reads the events and the bytes during the call; libuv reads nothing meanwhile. */
     (*env)->CallVoidMethod(env, loop->callbacks, uvtcp_ids.on_reads, (jint) count);
@@ -75,10 +75,6 @@ void uvtcp_flush_reads(uvtcp_loop_t *loop) {
   }
   loop->read_event_count = 0;
   loop->read_used = 0;
-}
-
-JNIEnv *uvtcp_env(uvtcp_loop_t *loop) {
-  return env_of(loop);
 }
 
 void uvtcp_after_upcall(JNIEnv *env) {

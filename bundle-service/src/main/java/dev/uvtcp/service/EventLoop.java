@@ -307,7 +307,7 @@ final class EventLoop implements Loop {
      * Loop thread, while reads are waiting or handed out: {@code stream}'s reading was stopped;
      * a read of it in that batch (read before the stop) still goes to {@code handler}.
      */
-    void stoppedWithReadsWaiting(UvStream stream, ReadHandler handler) {
+    void rememberStoppedReader(UvStream stream, ReadHandler handler) {
         if (stoppedCount * 2 == stopped.length) {
             stopped = Arrays.copyOf(stopped, stopped.length * 2);
         }
@@ -317,7 +317,7 @@ final class EventLoop implements Loop {
     }
 
     /** Loop thread, after a batch of reads: holds on to no stopped stream or handler. */
-    void forgetStoppedDuringReads() {
+    void forgetStoppedReaders() {
         if (stoppedCount > 0) {
             Arrays.fill(stopped, 0, stoppedCount * 2, null);
             stoppedCount = 0;
@@ -325,10 +325,10 @@ final class EventLoop implements Loop {
     }
 
     /**
-     * Loop thread: the handler a stream had when its reading was stopped during the batch of
-     * reads being handed out now, or null.
+     * Loop thread, while reads are handed out: the handler a stream had when its reading was
+     * stopped while this batch waited or was handed out, or null.
      */
-    ReadHandler handlerStoppedDuringReads(UvStream stream) {
+    ReadHandler handlerOfStoppedReader(UvStream stream) {
         if (!upcalls.deliveringReads()) {
             return null;
         }
@@ -383,7 +383,7 @@ final class EventLoop implements Loop {
 
         @Override
         protected void afterReads() {
-            loop.forgetStoppedDuringReads();
+            loop.forgetStoppedReaders();
         }
 
         @Override

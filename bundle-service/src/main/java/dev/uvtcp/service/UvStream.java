@@ -181,7 +181,7 @@ abstract class UvStream extends UvHandle implements Stream {
     private void stopReadingOnLoop() {
         if (readHandler != null) {
             if (loop.deliveringReads() || UvNative.loopPendingReads(loop.address()) > 0) {
-                loop.stoppedWithReadsWaiting(this, readHandler);
+                loop.rememberStoppedReader(this, readHandler);
             }
             readHandler = null;
             readPausedByWrites = false;
@@ -237,7 +237,7 @@ abstract class UvStream extends UvHandle implements Stream {
     final void onRead(long nread, int offset) {
         ReadHandler current = readHandler;
         ReadHandler handler = current != null ? current
-                : nread > 0 && isOpen() ? loop.handlerStoppedDuringReads(this) : null;
+                : nread > 0 && isOpen() ? loop.handlerOfStoppedReader(this) : null;
         if (handler == null) {
             return;
         }
