@@ -79,6 +79,9 @@ typedef struct uvtcp_read_event {
   int64_t nread;
 } uvtcp_read_event_t;
 
+_Static_assert(sizeof(uvtcp_read_event_t) == UVTCP_READ_EVENT_BYTES,
+    "a read event is laid out as LoopCallbacks reads it");
+
 /*
  * A loop. The uv_loop_t is the first member, so a uv_loop_t* of one of our handles is also a
  * uvtcp_loop_t*.

@@ -24,23 +24,19 @@ static void batch_prepare_cb(uv_prepare_t *prepare) {
   uvtcp_flush_reads(prepare->data);
 }
 
-/* Starts a loop's batch handles, unreferenced: they never keep a loop alive. 0 or an error. */
-static int start_batch_handles(uvtcp_loop_t *loop) {
-  int err = uv_check_init(&loop->loop, &loop->batch_check);
-  if (err != 0) {
-    return err;
-  }
+/*
+ * Starts a loop's batch handles, unreferenced: they never keep a loop alive. uv_check_init and
+ * uv_prepare_init only register the handle on Unix; they cannot fail.
+ */
+static void start_batch_handles(uvtcp_loop_t *loop) {
+  uv_check_init(&loop->loop, &loop->batch_check);
   loop->batch_check.data = loop;
   uv_check_start(&loop->batch_check, batch_check_cb);
   uv_unref((uv_handle_t *) &loop->batch_check);
-  err = uv_prepare_init(&loop->loop, &loop->batch_prepare);
-  if (err != 0) {
-    return err;
-  }
+  uv_prepare_init(&loop->loop, &loop->batch_prepare);
   loop->batch_prepare.data = loop;
   uv_prepare_start(&loop->batch_prepare, batch_prepare_cb);
   uv_unref((uv_handle_t *) &loop->batch_prepare);
-  return 0;
 }
 
 /* Whether a handle is one of the loop's own (not a uvtcp handle). */
@@ -93,17 +89,7 @@ static jlong JNICALL loopNew(JNIEnv *env, jclass cls, jobject read_buffer, jobje
   }
   loop->wakeup.data = loop;
   loop->loop.data = loop;
-  err = start_batch_handles(loop);
-  if (err != 0) {
-    /* Cannot happen with libuv 1.44 (check/prepare init only register); closed all the same. */
-    uv_close((uv_handle_t *) &loop->wakeup, NULL);
-    if (uv_is_active((uv_handle_t *) &loop->batch_check)) {
-      uv_close((uv_handle_t *) &loop->batch_check, NULL);
-    }
-    uv_run(&loop->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop->loop);
-    goto fail;
-  }
+  start_batch_handles(loop);
   return UVTCP_ADDR(loop);
 
 fail:

@@ -29,7 +29,6 @@ public abstract class LoopCallbacks {
     private final ByteBuffer readEvents = ByteBuffer
             .allocateDirect(READ_EVENTS_PER_BATCH * UvNative.READ_EVENT_BYTES)
             .order(ByteOrder.nativeOrder());
-    private boolean deliveringReads;
 
     /** For subclasses. */
     protected LoopCallbacks() {
@@ -59,30 +58,18 @@ public abstract class LoopCallbacks {
      */
     final void onReads(int count) {
         ByteBuffer events = readEvents;
-        deliveringReads = true;
         try {
             for (int i = 0; i < count; i++) {
                 int at = i * UvNative.READ_EVENT_BYTES;
                 onRead(events.getInt(at), events.getLong(at + 8), events.getInt(at + 4));
             }
         } finally {
-            deliveringReads = false;
             afterReads();
         }
     }
 
     /** Loop thread: a batch of reads was delivered. Does nothing unless overridden. */
     protected void afterReads() {
-    }
-
-    /**
-     * Loop thread: whether a batch of reads is being delivered now, so that a read of another
-     * handle read in the same poll phase may still follow.
-     *
-     * @return true inside {@link #onRead(int, long, int)}, and in what it calls
-     */
-    public final boolean deliveringReads() {
-        return deliveringReads;
     }
 
     /**

@@ -143,9 +143,10 @@ public final class UvNative {
 
     /**
      * Loop thread: reads made but not yet delivered ({@link LoopCallbacks#onRead}): they go to
-     * Java after the poll phase, so an up-call of another kind may come in between.
+     * Java after the poll phase, so an up-call of another kind may come in between. A batch
+     * counts until its {@link LoopCallbacks#onReads} has returned, so inside it too.
      *
-     * @return the number of reads waiting in the loop's batch
+     * @return the number of reads waiting in the loop's batch, or being handed out
      */
     public static native int loopPendingReads(long loop);
 

@@ -298,11 +298,6 @@ final class EventLoop implements Loop {
         return readView;
     }
 
-    /** Loop thread: whether the reads of a poll phase are being handed out now. */
-    boolean deliveringReads() {
-        return upcalls.deliveringReads();
-    }
-
     /**
      * Loop thread, while reads are waiting or handed out: {@code stream}'s reading was stopped;
      * a read of it in that batch (read before the stop) still goes to {@code handler}.
@@ -329,9 +324,6 @@ final class EventLoop implements Loop {
      * stopped while this batch waited or was handed out, or null.
      */
     ReadHandler handlerOfStoppedReader(UvStream stream) {
-        if (!upcalls.deliveringReads()) {
-            return null;
-        }
         for (int i = stoppedCount - 1; i >= 0; i--) {
             if (stopped[i * 2] == stream) {
                 return (ReadHandler) stopped[i * 2 + 1];

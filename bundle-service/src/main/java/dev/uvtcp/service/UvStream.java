@@ -180,7 +180,7 @@ abstract class UvStream extends UvHandle implements Stream {
 
     private void stopReadingOnLoop() {
         if (readHandler != null) {
-            if (loop.deliveringReads() || UvNative.loopPendingReads(loop.address()) > 0) {
+            if (UvNative.loopPendingReads(loop.address()) > 0) { // waiting, or handed out now
                 loop.rememberStoppedReader(this, readHandler);
             }
             readHandler = null;
